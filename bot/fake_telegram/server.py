@@ -1,0 +1,191 @@
+"""FakeTelegram: an in-process Bot API server over real HTTP, with a test driver API."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from . import bot_api, messages_api
+from .errors import ApiError, Faults, make_error
+from .models import BotMessage
+from .observe import Observer
+from .params import Params, Upload, normalize
+from .registry import METHODS
+from .state import State
+from .users import UserDriver
+
+__all__ = ["FakeTelegram"]
+_REGISTERED = (bot_api, messages_api)
+MAX_BODY = 64 * 1024 * 1024
+
+
+def _error(code: int, description: str) -> web.Response:
+    body = {"ok": False, "error_code": code, "description": description}
+    return web.json_response(body, status=code)
+
+
+class FakeTelegram(UserDriver, Observer):
+    """A local Telegram Bot API server that a real PTB Application can poll."""
+
+    def __init__(
+        self,
+        *,
+        token: str = "123456:TEST-TOKEN",
+        bot_username: str = "deputy_test_bot",
+        bot_id: int = 123456,
+        instant_get_updates: bool = False,
+    ) -> None:
+        self.token = token
+        self.bot_username = bot_username
+        self.bot_id = bot_id
+        self._state = State(token, bot_username, bot_id, instant_get_updates)
+        self._faults = Faults()
+        self._cursors = {}
+        self._runner: web.AppRunner | None = None
+        self._port = 0
+        self._host = "127.0.0.1"
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        """Listen on host:port (port 0 picks a free one)."""
+        app = web.Application(client_max_size=MAX_BODY)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        self._host = host
+        self._port = int(self._runner.addresses[0][1])
+        self._state.closing = False
+
+    async def stop(self) -> None:
+        """End pending long polls at once, then close the server."""
+        self._state.closing = True
+        self._state.updates_signal.fire()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeTelegram:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def root(self) -> str:
+        """Return "http://host:port"; the bot calls {root}/bot<token>/<method>."""
+        if self._runner is None:
+            raise RuntimeError("FakeTelegram is not started")
+        return f"http://{self._host}:{self._port}"
+
+    @property
+    def base_url(self) -> str:
+        """Return the value for ApplicationBuilder.base_url()."""
+        return f"{self.root}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        """Return the value for ApplicationBuilder.base_file_url()."""
+        return f"{self.root}/file/bot"
+
+    # --- hooks ------------------------------------------------------------------------------
+
+    @property
+    def on_message(self) -> Callable[[BotMessage], None] | None:
+        """Return the hook called after the bot sends or edits a message."""
+        return self._state.on_message
+
+    @on_message.setter
+    def on_message(self, hook: Callable[[BotMessage], None] | None) -> None:
+        self._state.on_message = hook
+
+    @property
+    def on_incoming(self) -> Callable[[dict[str, Any]], None] | None:
+        """Return the hook called with each update a user produces (message or callback)."""
+        return self._state.on_incoming
+
+    @on_incoming.setter
+    def on_incoming(self, hook: Callable[[dict[str, Any]], None] | None) -> None:
+        self._state.on_incoming = hook
+
+    # --- fault injection --------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        error_code: int = 429,
+        description: str | None = None,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Make the next `times` calls of `method` fail with a Telegram-style error."""
+        if method.lower() not in METHODS:
+            raise ValueError(f"unknown Bot API method {method!r}")
+        self._faults.add(method, make_error(error_code, description, retry_after), times)
+
+    # --- HTTP -------------------------------------------------------------------------------
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        """Serve one Bot API call."""
+        if request.match_info["token"] != self.token:
+            return _error(401, "Unauthorized")
+        entry = METHODS.get(request.match_info["method"].lower())
+        if entry is None:
+            return _error(404, "Not Found")
+        name, handler = entry
+        try:
+            params = Params(normalize(await self._read(request)))
+            self._state.calls.append((name, params.recorded()))
+            fault = self._faults.take(name)
+            if fault is not None:
+                raise fault
+            result = handler(self._state, params)
+            if inspect.isawaitable(result):
+                result = await result
+        except ApiError as exc:
+            return web.json_response(exc.payload(), status=exc.error_code)
+        return web.json_response({"ok": True, "result": result})
+
+    @staticmethod
+    async def _read(request: web.Request) -> dict[str, Any]:
+        """Collect parameters from the query string and a form, multipart or JSON body."""
+        data: dict[str, Any] = dict(request.query)
+        if not request.can_read_body:
+            return data
+        if request.content_type == "application/json":
+            try:
+                body = await request.json()
+            except ValueError as exc:
+                raise ApiError(400, "Bad Request: can't parse JSON object") from exc
+            if not isinstance(body, dict):
+                raise ApiError(400, "Bad Request: can't parse JSON object")
+            data.update(body)
+            return data
+        form = await request.post()
+        for key, value in form.items():
+            if isinstance(value, web.FileField):
+                data[key] = Upload(value.filename, value.content_type, value.file.read())
+            else:
+                data[key] = value
+        return data
+
+    async def _handle_file(self, request: web.Request) -> web.Response:
+        """Serve a file's bytes by its getFile path."""
+        if request.match_info["token"] != self.token:
+            return _error(401, "Unauthorized")
+        stored = self._state.file_paths.get(request.match_info["path"])
+        if stored is None:
+            return _error(404, "Not Found")
+        return web.Response(body=stored.data, content_type=stored.mime_type)
+
+    def __repr__(self) -> str:
+        started = self.root if self._runner is not None else "stopped"
+        return f"<FakeTelegram @{self.bot_username} {started}>"
