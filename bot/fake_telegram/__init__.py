@@ -1,4 +1,17 @@
-"""A local Telegram Bot API emulator over HTTP for tests and the offline demo."""
+"""A local Telegram Bot API emulator over HTTP for tests and the offline demo.
+
+    fake = FakeTelegram()
+    fake.add_user(1001, "Alice")
+    await fake.start()
+    app = ApplicationBuilder().token(fake.token).base_url(fake.base_url)
+          .base_file_url(fake.base_file_url).build()
+    ...
+    fake.send_text(1001, "/start")
+    reply = await fake.wait_for(1001)
+    fake.press_button(1001, reply.message_id, "提交")
+
+Only aiohttp and the standard library are used; PTB is never imported here.
+"""
 
 from .errors import ApiError
 from .models import BotMessage, Mark, StoredFile

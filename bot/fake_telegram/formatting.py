@@ -62,8 +62,9 @@ def _entity(name: str, attrs: dict[str, str], offset: int, length: int) -> dict[
 def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
     """Render HTML like Telegram: return (text, entities) or raise a 400."""
     out: list[str] = []
-    entities: list[dict[str, Any]] = []
+    entities: list[tuple[int, dict[str, Any]]] = []
     stack: list[tuple[str, int, dict[str, str]]] = []
+    opened = 0
     units = 0
     i = 0
     while i < len(source):
@@ -80,6 +81,8 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
                 attrs = _attrs(match[3])
                 if name == "span" and attrs.get("class") != "tg-spoiler":
                     raise _fail(source, i, 'Tag "span" must have class "tg-spoiler"')
+                attrs["#"] = str(opened)
+                opened += 1
                 stack.append((name, units, attrs))
             else:
                 if not stack or stack[-1][0] != name:
@@ -90,7 +93,8 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
                 if name == "code" and stack and stack[-1][0] == "pre" and language:
                     stack[-1][2]["language"] = language
                 elif units > start:
-                    entities.append(_entity(name, attrs, start, units - start))
+                    order = int(attrs["#"])
+                    entities.append((order, _entity(name, attrs, start, units - start)))
             i = match.end()
             continue
         if char == "&" and (escape := ESCAPE.match(source, i)):
@@ -108,8 +112,8 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
         raise bad_request(
             f"can't parse entities: Can't find end tag corresponding to start tag \"{name}\""
         )
-    entities.sort(key=lambda e: (e["offset"], -e["length"]))
-    return "".join(out), entities
+    entities.sort(key=lambda item: (item[1]["offset"], -item[1]["length"], item[0]))
+    return "".join(out), [entity for _, entity in entities]
 
 
 def render(text: str, parse_mode: str | None) -> tuple[str, list[dict[str, Any]]]:

@@ -60,7 +60,7 @@ def parse_markup(markup: Any) -> tuple[Rows | None, dict[str, Any] | None]:
     return ([list(row) for row in rows if row] or None), None
 
 
-def _text(p: Params, key: str, limit: int) -> tuple[str, str, list[dict[str, Any]]]:
+def message_text(p: Params, key: str, limit: int) -> tuple[str, str, list[dict[str, Any]]]:
     """Return (raw, rendered, entities) for text or caption, checking its length."""
     raw = p.get_str(key) or ""
     explicit = p.get_obj("entities" if key == "text" else "caption_entities")
@@ -93,7 +93,7 @@ def _reply_to(state: State, chat_id: int, p: Params) -> int | None:
     return int(message_id)
 
 
-def _new(
+def new_message(
     state: State, chat_id: int, p: Params, text: tuple[str, str, list[dict[str, Any]]]
 ) -> BotMessage:
     rows, keyboard = parse_markup(p.get_obj("reply_markup"))
@@ -116,7 +116,7 @@ def _new(
 def send_message(state: State, p: Params) -> dict[str, Any]:
     """Send a text message to a known chat."""
     chat_id = state.require_chat(p.chat_id())
-    message = _new(state, chat_id, p, _text(p, "text", 4096))
+    message = new_message(state, chat_id, p, message_text(p, "text", 4096))
     state.add_message(message)
     return state.message_dict(message)
 
@@ -142,7 +142,7 @@ def _file(state: State, p: Params, key: str, folder: str) -> StoredFile:
 def _send_file(state: State, p: Params, key: str) -> dict[str, Any]:
     chat_id = state.require_chat(p.chat_id())
     stored = _file(state, p, key, "photos" if key == "photo" else "documents")
-    message = _new(state, chat_id, p, _text(p, "caption", 1024))
+    message = new_message(state, chat_id, p, message_text(p, "caption", 1024))
     message.file_id = stored.file_id
     message.file_bytes = stored.data
     if key == "photo":
@@ -192,6 +192,7 @@ def _apply(
         message.parse_mode = p.get_str("parse_mode")
     message.reply_markup = rows
     message.edited += 1
+    message.edit_date = now()
     state.record("edited", message)
     return state.message_dict(message)
 
@@ -202,7 +203,7 @@ def edit_message_text(state: State, p: Params) -> dict[str, Any]:
     message = _editable(state, p)
     if message.photo or message.document is not None:
         raise bad_request("there is no text in the message to edit")
-    return _apply(state, message, p, _text(p, "text", 4096))
+    return _apply(state, message, p, message_text(p, "text", 4096))
 
 
 @method("editMessageCaption")
@@ -211,7 +212,7 @@ def edit_message_caption(state: State, p: Params) -> dict[str, Any]:
     message = _editable(state, p)
     if not message.photo and message.document is None:
         raise bad_request("there is no caption in the message to edit")
-    return _apply(state, message, p, _text(p, "caption", 1024))
+    return _apply(state, message, p, message_text(p, "caption", 1024))
 
 
 @method("editMessageReplyMarkup")

@@ -27,7 +27,10 @@ class BotMessage:
     keyboard: dict[str, Any] | None = None
     deleted: bool = False
     date: int = 0
+    edit_date: int = 0
     history: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    forward_origin: dict[str, Any] | None = None
 
     def buttons(self) -> list[str]:
         """Return the inline button labels, row by row, flattened."""
@@ -53,6 +56,8 @@ class BotMessage:
         flags = [f"edited x{self.edited}"] if self.edited else []
         flags += ["photo"] if self.photo else []
         flags += [f"document {self.document}"] if self.document else []
+        flags += sorted(self.extra)
+        flags += ["forwarded"] if self.forward_origin else []
         flags += ["deleted"] if self.deleted else []
         extra = f" [{', '.join(flags)}]" if flags else ""
         buttons = f" buttons={self.buttons()}" if self.reply_markup else ""

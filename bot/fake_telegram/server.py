@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
 
-from . import bot_api, messages_api
+from . import bot_api, content_api, messages_api
 from .errors import ApiError, Faults, make_error
 from .models import BotMessage
 from .observe import Observer
@@ -18,8 +19,9 @@ from .state import State
 from .users import UserDriver
 
 __all__ = ["FakeTelegram"]
-_REGISTERED = (bot_api, messages_api)
+_REGISTERED = (bot_api, content_api, messages_api)
 MAX_BODY = 64 * 1024 * 1024
+log = logging.getLogger(__name__)
 
 
 def _error(code: int, description: str) -> web.Response:
@@ -44,6 +46,7 @@ class FakeTelegram(UserDriver, Observer):
         self._state = State(token, bot_username, bot_id, instant_get_updates)
         self._faults = Faults()
         self._cursors = {}
+        self.server_errors: list[Exception] = []
         self._runner: web.AppRunner | None = None
         self._port = 0
         self._host = "127.0.0.1"
@@ -152,6 +155,10 @@ class FakeTelegram(UserDriver, Observer):
                 result = await result
         except ApiError as exc:
             return web.json_response(exc.payload(), status=exc.error_code)
+        except Exception as exc:
+            log.exception("fake_telegram failed on %s", name)
+            self.server_errors.append(exc)
+            return _error(500, f"Internal Server Error: fake_telegram bug: {exc!r}")
         return web.json_response({"ok": True, "result": result})
 
     @staticmethod

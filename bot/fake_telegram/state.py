@@ -107,16 +107,19 @@ class State:
             "chat": self.chat(message.chat_id),
             "date": message.date,
         }
-        if message.edited:
-            data["edit_date"] = now()
+        if message.edit_date:
+            data["edit_date"] = message.edit_date
+        if message.forward_origin is not None:
+            data["forward_origin"] = message.forward_origin
         body_key, entities_key = "text", "entities"
         stored = self.files.get(message.file_id or "")
         if message.photo and stored:
-            body_key, entities_key = "caption", "caption_entities"
             data["photo"] = [self.photo_size(stored, 320, 240)]
         elif message.document is not None and stored:
-            body_key, entities_key = "caption", "caption_entities"
             data["document"] = self.document_dict(stored)
+        data.update(message.extra)
+        if "photo" in data or "document" in data or message.extra:
+            body_key, entities_key = "caption", "caption_entities"
         if message.text or body_key == "text":
             data[body_key] = message.text
         if message.entities:

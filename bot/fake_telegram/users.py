@@ -37,11 +37,18 @@ class UserDriver:
             user["username"] = username
         self._state.users[user_id] = user
 
-    def _incoming(self, user_id: int, content: dict[str, Any]) -> dict[str, Any]:
+    def _incoming(
+        self, user_id: int, content: dict[str, Any], reply_to: int | None = None
+    ) -> dict[str, Any]:
         """Create a user message in their private chat and queue its update."""
         state = self._state
         if user_id not in state.users:
             raise KeyError(f"unknown user {user_id}: call add_user() first")
+        if reply_to is not None:
+            replied = state.find_any(user_id, reply_to)
+            if replied is None:
+                raise LookupError(f"no message {reply_to} in chat {user_id} to reply to")
+            content = {**content, "reply_to_message": replied}
         message_id = state.next_message_id(user_id)
         message = {
             "message_id": message_id,
@@ -54,7 +61,7 @@ class UserDriver:
         state.push_update({"message": message})
         return message
 
-    def send_text(self, user_id: int, text: str) -> dict[str, Any]:
+    def send_text(self, user_id: int, text: str, *, reply_to: int | None = None) -> dict[str, Any]:
         """Send a text (a leading /command gets its bot_command entity)."""
         if not text.strip():
             raise ValueError("Telegram clients cannot send an empty message")
@@ -62,7 +69,7 @@ class UserDriver:
         entities = command_entities(text)
         if entities:
             content["entities"] = entities
-        return self._incoming(user_id, content)
+        return self._incoming(user_id, content, reply_to)
 
     def send_sticker(self, user_id: int, emoji: str = "👍") -> dict[str, Any]:
         """Send a regular static sticker."""
@@ -81,7 +88,12 @@ class UserDriver:
         return self._incoming(user_id, {"sticker": sticker})
 
     def send_photo(
-        self, user_id: int, caption: str | None = None, *, data: bytes = TINY_JPEG
+        self,
+        user_id: int,
+        caption: str | None = None,
+        *,
+        data: bytes = TINY_JPEG,
+        reply_to: int | None = None,
     ) -> dict[str, Any]:
         """Send a photo (thumbnail and full size, both downloadable via getFile)."""
         state = self._state
@@ -92,7 +104,7 @@ class UserDriver:
         }
         if caption:
             content["caption"] = caption
-        return self._incoming(user_id, content)
+        return self._incoming(user_id, content, reply_to)
 
     def send_document(
         self, user_id: int, data: bytes, file_name: str, mime_type: str = "text/plain"

@@ -129,3 +129,84 @@ async def test_stop_ends_pending_long_poll(http: aiohttp.ClientSession) -> None:
     _, body = await poll
     assert body["result"] == []
     assert loop.time() - started < 1
+
+
+async def test_get_with_query_string(fake: FakeTelegram, http: aiohttp.ClientSession) -> None:
+    url = f"{fake.root}/bot{fake.token}/sendMessage"
+    async with http.get(url, params={"chat_id": str(ALICE), "text": "via GET"}) as response:
+        body = await response.json()
+    assert body["result"]["text"] == "via GET"
+
+
+async def test_multipart_attach_reference(fake: FakeTelegram, http: aiohttp.ClientSession) -> None:
+    form = aiohttp.FormData()
+    form.add_field("chat_id", str(ALICE))
+    form.add_field("photo", "attach://pic")
+    form.add_field("pic", b"IMAGE", filename="pic.jpg", content_type="image/jpeg")
+    async with http.post(f"{fake.root}/bot{fake.token}/sendPhoto", data=form) as response:
+        body = await response.json()
+    assert body["ok"] is True
+    assert fake.messages[-1].file_bytes == b"IMAGE"
+    assert fake.calls[-1] == (
+        "sendPhoto",
+        {"chat_id": ALICE, "photo": "attach://pic", "pic": "<upload pic.jpg>"},
+    )
+
+
+async def test_negative_offset_keeps_last_updates(
+    fake: FakeTelegram, http: aiohttp.ClientSession
+) -> None:
+    for text in ("one", "two", "three"):
+        fake.send_text(ALICE, text)
+    _, body = await call(http, fake, "getUpdates", offset=-1)
+    assert [u["message"]["text"] for u in body["result"]] == ["three"]
+    _, again = await call(http, fake, "getUpdates")
+    assert [u["message"]["text"] for u in again["result"]] == ["three"]
+
+
+async def test_allowed_updates_filters(fake: FakeTelegram, http: aiohttp.ClientSession) -> None:
+    _, sent = await call(http, fake, "sendMessage", chat_id=ALICE, text="x")
+    fake.press(ALICE, sent["result"]["message_id"], "data")
+    fake.send_text(ALICE, "text")
+    _, body = await call(http, fake, "getUpdates", allowed_updates=["message"])
+    assert [next(k for k in u if k != "update_id") for u in body["result"]] == ["message"]
+
+
+async def test_webhook_blocks_polling(fake: FakeTelegram, http: aiohttp.ClientSession) -> None:
+    await call(http, fake, "setWebhook", url="https://example.invalid/hook")
+    _, info = await call(http, fake, "getWebhookInfo")
+    assert info["result"]["url"] == "https://example.invalid/hook"
+    status, body = await call(http, fake, "getUpdates")
+    assert status == 409
+    assert "webhook is active" in body["description"]
+    await call(http, fake, "deleteWebhook", drop_pending_updates=True)
+    status, _ = await call(http, fake, "getUpdates")
+    assert status == 200
+
+
+async def test_second_poll_terminates_first(
+    fake: FakeTelegram, http: aiohttp.ClientSession
+) -> None:
+    first = asyncio.create_task(call(http, fake, "getUpdates", timeout=5))
+    await asyncio.sleep(0.1)
+    _, second = await call(http, fake, "getUpdates", timeout=0)
+    status, body = await first
+    assert second["result"] == []
+    assert status == 409
+    assert body["description"].startswith("Conflict: terminated by other getUpdates request")
+
+
+@pytest.mark.parametrize(
+    ("params", "description"),
+    [
+        pytest.param({"chat_id": ALICE, "action": "typing"}, None, id="ok"),
+        pytest.param({"chat_id": ALICE, "action": "dancing"}, "wrong parameter action", id="bad"),
+        pytest.param({"action": "typing"}, "chat_id is empty", id="no-chat"),
+    ],
+)
+async def test_send_chat_action(
+    fake: FakeTelegram, http: aiohttp.ClientSession, params: dict[str, Any], description: str | None
+) -> None:
+    status, body = await call(http, fake, "sendChatAction", **params)
+    assert status == (200 if description is None else 400)
+    assert description is None or description in body["description"]
