@@ -1,0 +1,61 @@
+"""Hold the running classifier and swap in a new one when the routing file changes."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from classifier.engine import Classifier, load
+from classifier.model import ConfigError, ConfigProblem
+
+logger = logging.getLogger(__name__)
+
+
+class ClassifierHolder:
+    """Own the current Classifier; reload builds a new one and swaps the reference."""
+
+    def __init__(self, path: str | Path) -> None:
+        self._path = Path(path)
+        self._mtime = self._stat()
+        self._current = load(self._path)
+        self._lock = threading.Lock()
+
+    @property
+    def path(self) -> Path:
+        """Return the routing file being watched."""
+        return self._path
+
+    @property
+    def current(self) -> Classifier:
+        """Return the classifier in service."""
+        return self._current
+
+    def _stat(self) -> float | None:
+        try:
+            return self._path.stat().st_mtime
+        except OSError:
+            return None
+
+    def reload(self) -> list[ConfigProblem]:
+        """Build a classifier from the file and swap it in; keep the old one on problems."""
+        with self._lock:
+            mtime = self._stat()
+            try:
+                fresh = load(self._path)
+            except ConfigError as exc:
+                self._mtime = mtime
+                logger.warning(
+                    "routing file %s refused: %d problem(s)", self._path, len(exc.problems)
+                )
+                return exc.problems
+            self._current = fresh
+            self._mtime = mtime
+            logger.info("routing file %s loaded: %d topics", self._path, len(fresh.config.topics))
+            return []
+
+    def reload_if_changed(self) -> list[ConfigProblem] | None:
+        """Reload when the file's mtime changed since the last attempt; None if unchanged."""
+        if self._stat() == self._mtime:
+            return None
+        return self.reload()

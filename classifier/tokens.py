@@ -1,0 +1,70 @@
+"""Own jieba tokenizers: one per classifier, sharing a read-only copy of the base dictionary."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import marshal
+import tempfile
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import jieba
+
+_lock = threading.Lock()
+_base: tuple[dict[str, int], int] | None = None
+
+
+def _read_cache() -> tuple[dict[str, int], int] | None:
+    """Read jieba's own cache of the default dictionary in one go (marshal.load is slow)."""
+    try:
+        data = (Path(tempfile.gettempdir()) / "jieba.cache").read_bytes()
+        freq, total = marshal.loads(data)
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    if isinstance(freq, dict) and isinstance(total, int) and freq:
+        return freq, total
+    return None
+
+
+def _base_dictionary() -> tuple[dict[str, int], int]:
+    """Load jieba's default prefix dictionary once per process (never mutated afterwards)."""
+    global _base
+    with _lock:
+        if _base is None:
+            _base = _read_cache()
+        if _base is None:
+            jieba_logger = logging.getLogger("jieba")
+            level = jieba_logger.level
+            enabled = gc.isenabled()
+            jieba_logger.setLevel(logging.WARNING)
+            gc.disable()  # the cache holds ~500k small objects; collections triple its load time
+            try:
+                loader = jieba.Tokenizer()
+                loader.initialize()
+            finally:
+                if enabled:
+                    gc.enable()
+                jieba_logger.setLevel(level)
+            _base = (loader.FREQ, loader.total)
+        return _base
+
+
+def make_tokenizer(words: Iterable[str]) -> Any:
+    """Return a fresh jieba.Tokenizer with the base dictionary plus these domain words."""
+    freq, total = _base_dictionary()
+    tokenizer = jieba.Tokenizer()
+    tokenizer.FREQ = dict(freq)
+    tokenizer.total = total
+    tokenizer.initialized = True
+    for word in words:
+        if len(word) > 1 and not word.isascii() and not tokenizer.FREQ.get(word):
+            tokenizer.add_word(word)
+    return tokenizer
+
+
+def segment(tokenizer: Any, text: str) -> list[str]:
+    """Cut text into tokens (dictionary words only, no HMM), ASCII lower-cased."""
+    return [w.lower() if w.isascii() else w for w in tokenizer.cut(text, HMM=False)]
