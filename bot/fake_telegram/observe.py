@@ -17,6 +17,7 @@ class Observer:
 
     _state: State
     _cursors: dict[int, int]
+    _snapshots: dict[tuple[int, int], int]
 
     @property
     def messages(self) -> list[BotMessage]:
@@ -59,6 +60,10 @@ class Observer:
         """Return the current position; `wait_for(after=mark)` only sees later sends/edits."""
         return Mark(len(self._state.events))
 
+    # wait_for(after=None) reads a chat like a queue: it resumes just past the event the
+    # previous call returned, and skips later events of a message whose returned state already
+    # included them. after=fake.mark() sees only events after the mark; an int `after` keeps
+    # only messages whose index in `messages` is >= after (edits of those included).
     async def wait_for(
         self,
         chat_id: int,
@@ -67,14 +72,7 @@ class Observer:
         timeout: float = 10.0,  # noqa: ASYNC109 - part of the driver API
         after: int | Mark | None = None,
     ) -> BotMessage:
-        """Wait for a sent or edited bot message in the chat that matches `predicate`.
-
-        `after=None` continues from the chat's cursor (just past the message the previous
-        wait_for on this chat returned), so consecutive calls read the chat in order;
-        `after=fake.mark()` sees only events after the mark; an int keeps only messages
-        whose index in `messages` is >= after.
-        """
-        state = self._state
+        """Wait for a new or edited bot message in the chat that matches `predicate`."""
         if isinstance(after, Mark):
             position, min_index = after.position, 0
         elif after is None:
@@ -84,22 +82,36 @@ class Observer:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            for index in range(position, len(state.events)):
-                kind, message = state.events[index]
-                if (
-                    message.chat_id == chat_id
-                    and kind != "deleted"
-                    and not message.deleted
-                    and state.index_of[chat_id, message.message_id] >= min_index
-                    and (predicate is None or predicate(message))
-                ):
-                    self._cursors[chat_id] = index + 1
-                    return message
-            position = len(state.events)
+            found = self._scan(chat_id, predicate, position, min_index, queue=after is None)
+            if found is not None:
+                return found
+            position = len(self._state.events)
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise TimeoutError(self._dump(chat_id, timeout))
-            await state.changed.wait(remaining)
+            await self._state.changed.wait(remaining)
+
+    def _scan(
+        self, chat_id: int, predicate: Predicate | None, position: int, min_index: int, queue: bool
+    ) -> BotMessage | None:
+        """Return the first matching event's message from `position` on, moving the cursor."""
+        state = self._state
+        for index in range(position, len(state.events)):
+            kind, message = state.events[index]
+            key = (chat_id, message.message_id)
+            if (
+                message.chat_id != chat_id
+                or kind == "deleted"
+                or message.deleted
+                or state.index_of[key] < min_index
+                or (queue and index < self._snapshots.get(key, 0))
+                or (predicate is not None and not predicate(message))
+            ):
+                continue
+            self._cursors[chat_id] = index + 1
+            self._snapshots[key] = len(state.events)
+            return message
+        return None
 
     def _dump(self, chat_id: int, timeout: float) -> str:
         lines = [m.describe() for m in self.chat(chat_id, include_deleted=True)]

@@ -46,6 +46,7 @@ class FakeTelegram(UserDriver, Observer):
         self._state = State(token, bot_username, bot_id, instant_get_updates)
         self._faults = Faults()
         self._cursors = {}
+        self._snapshots = {}
         self.server_errors: list[Exception] = []
         self._runner: web.AppRunner | None = None
         self._port = 0

@@ -6,7 +6,13 @@ import logging
 
 import pytest
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CommandHandler,
+    ContextTypes,
+)
 
 from bot.fake_telegram import FakeTelegram
 
@@ -62,3 +68,23 @@ async def test_application_replies_and_shuts_down(
         await fake.stop()
     assert errors == []
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+async def test_rate_limiter_retries_after_429(
+    fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without PTB_TIMEDELTA the limiter reads RetryAfter.retry_after as an int, which emits
+    # a PTBDeprecationWarning (an error under filterwarnings=error).
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    fake.fail_next("sendMessage", retry_after=1)
+    app = (
+        ApplicationBuilder()
+        .token(fake.token)
+        .base_url(fake.base_url)
+        .rate_limiter(AIORateLimiter(max_retries=1))
+        .build()
+    )
+    async with app:
+        await app.bot.send_message(ALICE, "hi")
+    assert [m.text for m in fake.chat(ALICE)] == ["hi"]
+    assert len(fake.calls_of("sendMessage")) == 2

@@ -128,3 +128,14 @@ async def test_calls_are_recorded_decoded(fake: FakeTelegram, bot: Bot) -> None:
     assert params["chat_id"] == ALICE
     assert params["reply_markup"] == {"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]}
     assert ("getMe", {}) in fake.calls
+
+
+async def test_wait_for_does_not_repeat_seen_edits(fake: FakeTelegram, bot: Bot) -> None:
+    sent = await bot.send_message(ALICE, "draft", reply_markup=keyboard("Go"))
+    await bot.edit_message_text("final", ALICE, sent.message_id)
+    first = await fake.wait_for(ALICE)
+    assert (first.text, first.edited) == ("final", 1)
+    await bot.send_message(ALICE, "next")
+    assert (await fake.wait_for(ALICE)).text == "next"
+    await bot.edit_message_text("final again", ALICE, sent.message_id)
+    assert (await fake.wait_for(ALICE)).text == "final again"
