@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
 from typing import Any
 
 DEFAULT_DESCRIPTIONS = {
@@ -56,14 +55,11 @@ def make_error(
     return ApiError(error_code, text, retry_after=retry_after)
 
 
-@dataclass
 class Faults:
     """Errors queued per (lower-case) method name, consumed one call at a time."""
 
-    queued: dict[str, deque[ApiError]]
-
     def __init__(self) -> None:
-        self.queued = {}
+        self.queued: dict[str, deque[ApiError]] = {}
 
     def add(self, method: str, error: ApiError, times: int) -> None:
         """Queue `error` for the next `times` calls of `method`."""

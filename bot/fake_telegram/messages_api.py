@@ -30,6 +30,7 @@ BUTTON_ACTIONS = frozenset(
     }
 )
 Rows = list[list[dict[str, Any]]]
+Text = tuple[str, str, list[dict[str, Any]]]  # (as sent, as rendered, entities)
 
 
 def parse_markup(markup: Any) -> tuple[Rows | None, dict[str, Any] | None]:
@@ -60,7 +61,7 @@ def parse_markup(markup: Any) -> tuple[Rows | None, dict[str, Any] | None]:
     return ([list(row) for row in rows if row] or None), None
 
 
-def message_text(p: Params, key: str, limit: int) -> tuple[str, str, list[dict[str, Any]]]:
+def message_text(p: Params, key: str, limit: int) -> Text:
     """Return (raw, rendered, entities) for text or caption, checking its length."""
     raw = p.get_str(key) or ""
     explicit = p.get_obj("entities" if key == "text" else "caption_entities")
@@ -93,10 +94,10 @@ def _reply_to(state: State, chat_id: int, p: Params) -> int | None:
     return int(message_id)
 
 
-def new_message(
-    state: State, chat_id: int, p: Params, text: tuple[str, str, list[dict[str, Any]]]
-) -> BotMessage:
+def new_message(state: State, chat_id: int, p: Params, text: Text) -> BotMessage:
+    """Validate markup and reply target, then allocate the bot's next message in the chat."""
     rows, keyboard = parse_markup(p.get_obj("reply_markup"))
+    reply_to = _reply_to(state, chat_id, p)
     raw, plain, entities = text
     return BotMessage(
         message_id=state.next_message_id(chat_id),
@@ -107,7 +108,7 @@ def new_message(
         parse_mode=p.get_str("parse_mode"),
         reply_markup=rows,
         keyboard=keyboard,
-        reply_to_message_id=_reply_to(state, chat_id, p),
+        reply_to_message_id=reply_to,
         date=now(),
     )
 
@@ -141,8 +142,9 @@ def _file(state: State, p: Params, key: str, folder: str) -> StoredFile:
 
 def _send_file(state: State, p: Params, key: str) -> dict[str, Any]:
     chat_id = state.require_chat(p.chat_id())
+    caption = message_text(p, "caption", 1024)
     stored = _file(state, p, key, "photos" if key == "photo" else "documents")
-    message = new_message(state, chat_id, p, message_text(p, "caption", 1024))
+    message = new_message(state, chat_id, p, caption)
     message.file_id = stored.file_id
     message.file_bytes = stored.data
     if key == "photo":
@@ -179,9 +181,7 @@ def _editable(state: State, p: Params) -> BotMessage:
     return message
 
 
-def _apply(
-    state: State, message: BotMessage, p: Params, text: tuple[str, str, list[dict[str, Any]]] | None
-) -> dict[str, Any]:
+def _apply(state: State, message: BotMessage, p: Params, text: Text | None) -> dict[str, Any]:
     """Apply an edit (no reply_markup removes the keyboard) unless nothing changes."""
     rows, _ = parse_markup(p.get_obj("reply_markup"))
     raw, plain, entities = text or (message.raw_text, message.text, message.entities)

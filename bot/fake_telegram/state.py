@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 import time
 from collections.abc import Callable
@@ -135,7 +136,9 @@ class State:
     def find_any(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
         """Return any message in the chat (user's or bot's) as a dict."""
         if (chat_id, message_id) in self.incoming:
-            return self.incoming[chat_id, message_id]
+            incoming = copy.deepcopy(self.incoming[chat_id, message_id])
+            incoming.pop("reply_to_message", None)
+            return incoming
         found = self.by_key.get((chat_id, message_id))
         if found is None or found.deleted:
             return None
