@@ -63,8 +63,8 @@ class UserDriver:
 
     def send_text(self, user_id: int, text: str, *, reply_to: int | None = None) -> dict[str, Any]:
         """Send a text (a leading /command gets its bot_command entity)."""
-        if not text.strip():
-            raise ValueError("Telegram clients cannot send an empty message")
+        if not text:
+            raise ValueError("a Telegram message cannot have empty text")
         content: dict[str, Any] = {"text": text}
         entities = command_entities(text)
         if entities:
@@ -162,7 +162,6 @@ class UserDriver:
         """Undo block()."""
         self._state.blocked.discard(user_id)
 
-    @property
     def last_update_id(self) -> int:
         """Return the update_id of the most recently injected update."""
         return self._state.last_update_id

@@ -99,7 +99,7 @@ async def test_wait_for_timeout_dumps_chat(fake: FakeTelegram, bot: Bot) -> None
 
 async def test_redeliver_copies_update(fake: FakeTelegram, bot: Bot) -> None:
     fake.send_text(ALICE, "once")
-    original = fake.last_update_id
+    original = fake.last_update_id()
     copy_id = fake.redeliver(original)
     first, second = await bot.get_updates()
     assert (first.update_id, second.update_id) == (original, copy_id)
