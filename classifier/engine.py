@@ -9,7 +9,7 @@ from typing import Any
 
 from classifier.loader import load_config
 from classifier.model import Route, RoutingConfig
-from classifier.tokens import make_tokenizer, segment
+from classifier.tokens import lead, make_tokenizer, segment
 
 Index = dict[str, tuple[tuple[int, float], ...]]
 Hit = tuple[str, float]
@@ -57,6 +57,7 @@ class Classifier:
     def found(self, text: str, title: str = "") -> dict[str, float]:
         """Map each token to 1 + ln(count) in the body plus title_weight times that in the title."""
         found = {w: 1.0 + math.log(n) for w, n in Counter(self.tokens(text)).items()}
+        title = title.strip() or lead(text)
         if title:
             weight = self._config.scoring.title_weight
             for word, n in Counter(self.tokens(title)).items():

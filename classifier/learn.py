@@ -25,11 +25,11 @@ NAME_TAGS = frozenset({"ns", "nr", "nrt", "nrfg"})
 class LearnParams:
     """Knobs of the learner, chosen by 5-fold cross-validation on the dev file."""
 
-    top_n: int = 100
-    alpha: float = 0.1
+    top_n: int = 300
+    alpha: float = 0.3
     min_df: int = 2
     min_weight: float = 0.1
-    max_weight: float = 10.0
+    max_weight: float = 5.0
 
 
 @cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 import marshal
+import re
 import tempfile
 import threading
 from collections.abc import Iterable
@@ -66,5 +67,25 @@ def make_tokenizer(words: Iterable[str]) -> Any:
 
 
 def segment(tokenizer: Any, text: str) -> list[str]:
-    """Cut text into tokens (dictionary words only, no HMM), ASCII lower-cased."""
-    return [w.lower() if w.isascii() else w for w in tokenizer.cut(text, HMM=False)]
+    """Cut text into dictionary words and their dictionary sub-words (no HMM), ASCII lower-cased.
+
+    Search-mode cutting yields 学校, 食堂 and 学校食堂 for 学校食堂, so a keyword matches
+    inside a longer compound.
+    """
+    return [w.lower() if w.isascii() else w for w in tokenizer.cut_for_search(text, HMM=False)]
+
+
+_CLAUSE_END = re.compile(r"[，。！？：；,.!?:;\s]")
+
+
+def lead(text: str, limit: int = 40, fallback: int = 25) -> str:
+    """Return a message's opening clause, read as its title when none is given.
+
+    That is the text before the first punctuation mark within `limit` characters, else the
+    first `fallback` characters; a message that is all one short clause has no lead.
+    """
+    text = text.strip()
+    found = _CLAUSE_END.search(text, 0, limit + 1)
+    if found is not None:
+        return text[: found.start()] if text[found.end() :].strip() else ""
+    return text[:fallback] if len(text) > 2 * limit else ""
