@@ -1,0 +1,73 @@
+"""Typed bot data and the callback context every handler receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
+
+from bot.sender import OutboxSender
+from bot.services.actors import ActorDirectory
+from bot.services.base import ServiceDeps
+from bot.services.inputs import PendingInputs
+from bot.services.intake import Intake
+from bot.services.invites import Invites
+from bot.services.outbox import Outbox
+from bot.services.queries import Queries
+from bot.services.workflow import Workflow
+from bot.settings import Settings
+from classifier import ClassifierHolder
+
+
+@dataclass
+class Services:
+    """The services handlers call, built once the application starts."""
+
+    engine: AsyncEngine
+    deps: ServiceDeps
+    actors: ActorDirectory
+    invites: Invites
+    intake: Intake
+    workflow: Workflow
+    inputs: PendingInputs
+    queries: Queries
+
+    @property
+    def outbox(self) -> Outbox:
+        """Return the outbox."""
+        return self.deps.outbox
+
+    @property
+    def routing(self) -> ClassifierHolder:
+        """Return the routing holder."""
+        return self.deps.routing
+
+
+@dataclass
+class BotData:
+    """Application-wide state; constructible with no arguments, filled in post_init."""
+
+    settings: Settings | None = None
+    _services: Services | None = None
+    errors: list[BaseException] = field(default_factory=list)
+    sender: OutboxSender | None = None
+
+    @property
+    def services(self) -> Services:
+        """Return the services, which exist once the application has started."""
+        if self._services is None:
+            raise RuntimeError("services are not ready: the application has not started")
+        return self._services
+
+    @services.setter
+    def services(self, value: Services | None) -> None:
+        """Install or clear the services."""
+        self._services = value
+
+
+BotContext = CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]
+BotApplication = Application[
+    ExtBot[int], BotContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[Any]
+]

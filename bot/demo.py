@@ -1,0 +1,163 @@
+"""The offline run: the real bot against a local Bot API, with scripted users."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.app import build_application, polling
+from bot.conversation import Conversation, Person, invite_code, tracking_number
+from bot.db.engine import create_engine, session_factory
+from bot.db.models import Item, ItemEvent, Member, OutboxMessage
+from bot.fake_telegram import BotMessage, FakeTelegram
+from bot.runner import configure_logging
+from bot.settings import Settings
+
+ADMIN_ID = 900001
+
+
+def _print_bot(message: BotMessage) -> None:
+    """Print what the bot sent or edited, with its buttons."""
+    verb = "✏️  改为" if message.edited else "🤖"
+    text = (message.text or "").replace("\n", "\n      ")
+    buttons = "  " + " ".join(f"[{b}]" for b in message.buttons()) if message.buttons() else ""
+    print(f"   {verb} → {message.chat_id}: {text}{buttons}", flush=True)
+
+
+async def run_offline(settings: Settings) -> int:
+    """Start a local Bot API, run the bot on it, play the whole loop, print what was stored."""
+    configure_logging(logging.WARNING)
+    workdir = Path(tempfile.mkdtemp(prefix="deputybot-demo-"))
+    fake = FakeTelegram(bot_username="deputybot_demo_bot")
+    await fake.start()
+    fake.on_message = _print_bot
+    demo = settings.model_copy(
+        update={
+            "telegram_api_url": fake.root,
+            "database_url": f"sqlite+aiosqlite:///{workdir / 'demo.db'}",
+            "admin_ids": frozenset({ADMIN_ID}),
+        }
+    )
+    print("deputybot 离线演示：未设置 TELEGRAM_BOT_TOKEN，机器人连接本机模拟的 Telegram Bot API")
+    print(f"   Bot API: {fake.root}   数据库: {workdir / 'demo.db'}\n", flush=True)
+    application = build_application(demo, token=fake.token)
+    talk = Conversation(fake, printer=lambda line: print(line, flush=True))
+    async with polling(application, poll_timeout=2):
+        await play(talk)
+    errors = list(application.bot_data.errors)
+    await fake.stop()
+    await print_summary(demo.database_url)
+    if errors:
+        print(f"\n处理中出现 {len(errors)} 个错误：{errors}")
+        return 1
+    return 0
+
+
+async def play(talk: Conversation) -> None:
+    """Go through the loop: invite, submit, acknowledge, answer, rate, reopen, triage, return."""
+    admin = talk.join(ADMIN_ID, "王主任（联工委）")
+    deputy = talk.join(100001, "张三代表")
+    li = talk.join(200001, "李四（住建局）")
+    zhao = talk.join(200002, "赵六（住建局）")
+    wang = talk.join(200003, "王五（生态环境局）")
+
+    print("\n== 1. 管理员生成邀请码，代表和承办人员绑定 ==")
+    codes = {}
+    for person, args in (
+        (deputy, "deputy 张三 县 K8县"),
+        (li, "handler housing 李四"),
+        (zhao, "handler housing 赵六"),
+        (wang, "handler ecology 王五"),
+    ):
+        talk.say(admin, f"/invite {args}")
+        codes[person.user_id] = invite_code(await talk.expect(admin, "邀请码："))
+    for person in (deputy, li, zhao, wang):
+        talk.say(person, f"/start {codes[person.user_id]}")
+        await talk.expect(person, "欢迎")
+
+    print("\n== 2. 代表提交诉求，自动分类派单，承办人员签收、反馈进展、答复办结 ==")
+    talk.say(deputy, "小区门口的路灯坏了一个月，晚上很黑，老人出门不安全，希望尽快维修")
+    card = await talk.expect(deputy, "诉求预览")
+    talk.press(deputy, card, "提交")
+    number = tracking_number(await talk.expect(deputy, "已收到您的诉求"))
+    await talk.expect(zhao, number)
+    talk.press(li, await talk.expect(li, number), "签收")
+    acked = await talk.expect(li, "已签收")
+    await talk.expect(deputy, "已由")
+    talk.press(li, acked, "进展")
+    await talk.expect(li, "进展说明")
+    talk.say(li, "已安排路灯维修班组明天上午到现场检修。")
+    await talk.expect(deputy, "办理进展")
+    talk.press(li, acked, "答复办结")
+    await talk.expect(li, "最终答复")
+    talk.say(li, "经查为线路老化，已更换线路和灯具，路灯恢复照明。")
+    answer = await talk.expect(deputy, "已办结")
+
+    print("\n== 3. 代表不满意，诉求重办，另一位承办人员签收并答复，代表满意 ==")
+    talk.press(deputy, answer, "不满意")
+    await talk.expect(deputy, "不满意的原因")
+    talk.say(deputy, "修好两天又不亮了，请彻底解决。")
+    await talk.expect(deputy, "重新办理")
+    talk.press(zhao, await talk.expect(zhao, "重办"), "签收")
+    acked = await talk.expect(zhao, "已签收")
+    talk.press(zhao, acked, "答复办结")
+    await talk.expect(zhao, "最终答复")
+    talk.say(zhao, "已更换整条线路的电缆并加装漏电保护，连续观察一周照明正常。")
+    talk.press(deputy, await talk.expect(deputy, "已办结"), "满意")
+    await talk.expect(deputy, "感谢您的评价")
+
+    print("\n== 4. 无法自动分类的诉求进入待分拨，管理员改派 ==")
+    talk.say(deputy, "群众反映的情况请帮忙看看")
+    card = await talk.expect(deputy, "诉求预览")
+    talk.press(deputy, card, "提交")
+    await talk.expect(deputy, "人工分拨")
+    talk.press(admin, await talk.expect(admin, "待分拨"), "住房和城乡建设局")
+    talk.press(li, await talk.expect(li, "新派单"), "签收")
+
+    print("\n== 5. 承办人员退回错派诉求，管理员改派到生态环境局 ==")
+    talk.say(deputy, "小区旁边的工地晚上施工噪音很大，影响居民休息")
+    card = await talk.expect(deputy, "诉求预览")
+    talk.press(deputy, card, "换分类")
+    picker = await talk.expect(deputy, "请选择分类")
+    talk.press(deputy, picker, picker.buttons()[0])
+    card = await talk.expect(deputy, "诉求预览")
+    talk.press(deputy, card, "提交")
+    number = tracking_number(await talk.expect(deputy, "已收到您的诉求"))
+    print(f"   （编号 {number}）")
+    print("\n== 6. 查询 ==")
+    talk.say(deputy, "/mine")
+    await talk.expect(deputy, "您提交的诉求")
+    talk.say(deputy, f"/status {number}")
+    await talk.expect(deputy, "办理记录")
+
+
+async def print_summary(database_url: str) -> None:
+    """Print what the run stored."""
+    engine = create_engine(database_url)
+    async with session_factory(engine)() as session:
+        members = dict(
+            (await session.execute(select(Member.role, func.count()).group_by(Member.role))).all()
+        )
+        items = dict(
+            (await session.execute(select(Item.status, func.count()).group_by(Item.status))).all()
+        )
+        events = await session.scalar(select(func.count()).select_from(ItemEvent))
+        outbox = dict(
+            (
+                await session.execute(
+                    select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+                )
+            ).all()
+        )
+    await engine.dispose()
+    print("\n== 已存储 ==")
+    print(f"   成员：{members}")
+    print(f"   诉求（按状态）：{items}")
+    print(f"   事件：{events} 条")
+    print(f"   发件箱：{outbox}")
+
+
+__all__ = ["Person", "run_offline"]

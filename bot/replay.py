@@ -1,0 +1,31 @@
+"""Feed stored items to `check-config --replay`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from bot.db.engine import create_engine, session_factory
+from bot.db.migrate import upgrade
+from bot.db.models import Item
+from bot.settings import Settings
+
+
+def stored_items(settings: Settings) -> Iterable[tuple[str, str, str]]:
+    """Return (tracking number, title, text) of every submitted item."""
+    return asyncio.run(_load(settings))
+
+
+async def _load(settings: Settings) -> list[tuple[str, str, str]]:
+    """Read the submitted items from the database."""
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with session_factory(engine)() as session:
+            query = select(Item.tracking_no, Item.text).where(Item.tracking_no.is_not(None))
+            rows = (await session.execute(query.order_by(Item.id))).all()
+            return [(str(no), "", text) for no, text in rows]
+    finally:
+        await engine.dispose()

@@ -1,0 +1,108 @@
+"""Who is talking: administrator, deputy, handler or stranger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.models import Member
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """A bound deputy or handler, detached from any session."""
+
+    id: int
+    telegram_id: int
+    role: str
+    name: str
+    level: str | None
+    district: str | None
+    department: str | None
+
+    @classmethod
+    def of(cls, member: Member) -> MemberView:
+        """Copy the fields of a Member row."""
+        return cls(
+            member.id,
+            member.telegram_id,
+            member.role,
+            member.name,
+            member.level,
+            member.district,
+            member.department,
+        )
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The sender of an update, with the role checked on the server side."""
+
+    telegram_id: int
+    is_admin: bool
+    member: MemberView | None
+
+    @property
+    def role(self) -> str:
+        """Return admin, deputy, handler or stranger."""
+        if self.is_admin:
+            return "admin"
+        return self.member.role if self.member else "stranger"
+
+    @property
+    def is_deputy(self) -> bool:
+        """Return whether the sender is a bound deputy."""
+        return self.member is not None and self.member.role == "deputy"
+
+    @property
+    def is_handler(self) -> bool:
+        """Return whether the sender is a bound department handler."""
+        return self.member is not None and self.member.role == "handler"
+
+    @property
+    def label(self) -> str:
+        """Return a name fit for an event log."""
+        return self.member.name if self.member else ("管理员" if self.is_admin else "访客")
+
+    def handles(self, department: str | None) -> bool:
+        """Return whether the sender is a handler of that department."""
+        return (
+            self.is_handler
+            and department is not None
+            and self.member is not None
+            and (self.member.department == department)
+        )
+
+
+class ActorDirectory:
+    """Resolves Telegram user ids into actors."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], admin_ids: frozenset[int]):
+        self._sessions = sessions
+        self._admin_ids = admin_ids
+
+    @property
+    def admin_ids(self) -> frozenset[int]:
+        """Return the configured administrator ids."""
+        return self._admin_ids
+
+    async def resolve(self, telegram_id: int) -> Actor:
+        """Look the user up; strangers get an actor with no member."""
+        async with self._sessions() as session:
+            member = await member_by_telegram_id(session, telegram_id=telegram_id)
+        view = MemberView.of(member) if member else None
+        return Actor(telegram_id, telegram_id in self._admin_ids, view)
+
+
+async def member_by_telegram_id(session: AsyncSession, *, telegram_id: int) -> Member | None:
+    """Return the member bound to a Telegram account, if any."""
+    result = await session.execute(select(Member).where(Member.telegram_id == telegram_id))
+    return result.scalar_one_or_none()
+
+
+async def handlers_of(session: AsyncSession, *, department: str) -> list[Member]:
+    """Return every handler of a department."""
+    query = select(Member).where(Member.role == "handler", Member.department == department)
+    return list((await session.execute(query.order_by(Member.id))).scalars())

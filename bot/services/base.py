@@ -1,0 +1,128 @@
+"""What every service needs, and the item helpers they share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot import texts
+from bot.callbacks import Buttons
+from bot.clock import Clock
+from bot.db.models import HandledMessage, Item, ItemEvent, Member
+from bot.services import outbox
+from bot.services.actors import Actor, handlers_of
+from bot.services.errors import Refused
+from classifier import ClassifierHolder, RoutingConfig
+
+
+@dataclass(frozen=True)
+class ServiceDeps:
+    """Shared collaborators, built once in post_init."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    routing: ClassifierHolder
+    admin_ids: frozenset[int]
+    outbox: outbox.Outbox
+    tz: ZoneInfo
+
+    @property
+    def config(self) -> RoutingConfig:
+        """Return the routing config in force."""
+        return self.routing.current.config
+
+
+async def lock_item(session: AsyncSession, item_id: int) -> Item:
+    """Load an item for update, or refuse a button that names none."""
+    item = await session.get(Item, item_id, with_for_update=True)
+    if item is None:
+        raise Refused(texts.STALE_BUTTON)
+    return item
+
+
+async def item_by_number(session: AsyncSession, number: str) -> Item | None:
+    """Find an item by its tracking number, with or without the dash."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    if len(digits) < 7:
+        return None
+    wanted = f"{digits[:6]}-{digits[6:]}"
+    return (
+        await session.execute(select(Item).where(Item.tracking_no == wanted))
+    ).scalar_one_or_none()
+
+
+def tracking_number(now_local: datetime, item_id: int) -> str:
+    """Make a short, unique number readable over the phone: date and sequence."""
+    return f"{now_local:%y%m%d}-{item_id:04d}"
+
+
+def record(
+    session: AsyncSession,
+    item: Item,
+    now: datetime,
+    *,
+    kind: str,
+    actor: Actor | None,
+    from_status: str | None,
+    note: str | None = None,
+) -> None:
+    """Append one event for a change already applied to the item."""
+    session.add(
+        ItemEvent(
+            item_id=item.id,
+            at=now,
+            kind=kind,
+            actor_telegram_id=actor.telegram_id if actor else None,
+            actor_role=actor.role if actor else "system",
+            from_status=from_status,
+            to_status=item.status,
+            department=item.department,
+            note=note,
+        )
+    )
+
+
+async def mark_handled(session: AsyncSession, now: datetime, chat_id: int, message_id: int) -> bool:
+    """Claim a user message; False when it was handled before (a re-delivery)."""
+    if await session.get(HandledMessage, (chat_id, message_id)) is not None:
+        return False
+    session.add(HandledMessage(chat_id=chat_id, message_id=message_id, at=now))
+    await session.flush()
+    return True
+
+
+async def notify_handlers(
+    session: AsyncSession, deps: ServiceDeps, item: Item, now: datetime, card: tuple[str, Buttons]
+) -> int:
+    """Send a card to every handler of the item's department; return how many."""
+    assert item.department is not None
+    members = await handlers_of(session, department=item.department)
+    for member in members:
+        outbox.send(
+            session, now, chat_id=member.telegram_id, text=card[0], buttons=card[1], item_id=item.id
+        )
+    return len(members)
+
+
+def notify_admins(
+    session: AsyncSession,
+    deps: ServiceDeps,
+    now: datetime,
+    text: str,
+    buttons: Buttons | None = None,
+    item_id: int | None = None,
+) -> None:
+    """Send a message to every administrator."""
+    for admin_id in sorted(deps.admin_ids):
+        outbox.send(session, now, chat_id=admin_id, text=text, buttons=buttons, item_id=item_id)
+
+
+async def deputy_of(session: AsyncSession, item: Item) -> Member:
+    """Return the deputy who raised the item."""
+    deputy = await session.get(Member, item.deputy_id)
+    assert deputy is not None
+    return deputy

@@ -1,0 +1,117 @@
+"""Render items into message texts and button rows."""
+
+from __future__ import annotations
+
+from bot import callbacks as cb
+from bot import texts
+from bot.callbacks import Buttons
+from bot.db.models import Item, Member
+from classifier import RoutingConfig
+
+PREVIEW_CHARS = 600
+
+
+def clip(text: str, limit: int = PREVIEW_CHARS) -> str:
+    """Shorten a long text for a card."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def topic_name(config: RoutingConfig, code: str | None) -> str:
+    """Return a topic's display name."""
+    topic = config.topic(code) if code else None
+    return topic.name if topic else texts.TOPIC_UNKNOWN
+
+
+def department_name(config: RoutingConfig, code: str | None) -> str:
+    """Return a department's display name."""
+    department = config.department(code) if code else None
+    return department.name if department else texts.TOPIC_UNKNOWN
+
+
+def deputy_label(deputy: Member) -> str:
+    """Describe a deputy for handlers: name, level and district."""
+    return f"{deputy.name}（{deputy.level}级人大代表，{deputy.district}）"
+
+
+def draft_card(config: RoutingConfig, item: Item) -> tuple[str, Buttons]:
+    """Render the preview a deputy confirms before submitting."""
+    if item.topic and item.confidence >= 1.0 and not item.matched:
+        basis = texts.BASIS_MANUAL
+    elif item.abstained or not item.department:
+        basis = texts.BASIS_NONE
+    else:
+        keywords = "、".join(str(pair[0]) for pair in item.matched[:6])
+        basis = texts.BASIS_KEYWORDS.format(
+            keywords=keywords or "—", confidence=round(item.confidence * 100)
+        )
+    routed = item.department and not item.abstained
+    text = texts.DRAFT_CARD.format(
+        text=clip(item.text),
+        topic=topic_name(config, item.topic) if routed else texts.TOPIC_UNKNOWN,
+        department=department_name(config, item.department) if routed else texts.TOPIC_UNKNOWN,
+        basis=basis,
+    )
+    buttons = [
+        [(texts.BTN_SUBMIT, cb.make(cb.SUBMIT, item.id))],
+        [
+            (texts.BTN_RECLASSIFY, cb.make(cb.RECLASSIFY, item.id)),
+            (texts.BTN_CANCEL, cb.make(cb.CANCEL, item.id)),
+        ],
+    ]
+    return text, buttons
+
+
+def topic_picker(config: RoutingConfig, item: Item) -> tuple[str, Buttons]:
+    """Render the topics as buttons, two to a row."""
+    pairs = [(topic.name, cb.make(cb.TOPIC, item.id, topic.code)) for topic in config.topics]
+    rows: Buttons = [pairs[i : i + 2] for i in range(0, len(pairs), 2)]
+    rows.append([(texts.BTN_TRIAGE, cb.make(cb.TRIAGE_DRAFT, item.id))])
+    return texts.CHOOSE_TOPIC.format(text=clip(item.text, 200)), rows
+
+
+def handler_card(
+    config: RoutingConfig, item: Item, deputy: Member, reopen_reason: str | None = None
+) -> tuple[str, Buttons]:
+    """Render a new assignment for a department's handlers."""
+    extra = texts.REOPEN_EXTRA.format(reason=clip(reopen_reason, 300)) if reopen_reason else ""
+    text = texts.HANDLER_CARD.format(
+        no=item.tracking_no,
+        deputy=deputy_label(deputy),
+        topic=topic_name(config, item.topic),
+        text=clip(item.text, 3000),
+        extra=extra,
+    )
+    buttons = [
+        [
+            (texts.BTN_ACK, cb.make(cb.ACK, item.id)),
+            (texts.BTN_RETURN, cb.make(cb.RETURN, item.id)),
+        ]
+    ]
+    return text, buttons
+
+
+def acknowledged_card(item: Item, handler_name: str) -> tuple[str, Buttons]:
+    """Render the card the acknowledging handler works from."""
+    text = texts.ACKED_CARD.format(no=item.tracking_no, name=handler_name, text=clip(item.text))
+    buttons = [
+        [
+            (texts.BTN_ANSWER, cb.make(cb.ANSWER, item.id)),
+            (texts.BTN_PROGRESS, cb.make(cb.PROGRESS, item.id)),
+        ],
+        [(texts.BTN_RETURN, cb.make(cb.RETURN, item.id))],
+    ]
+    return text, buttons
+
+
+def triage_card(config: RoutingConfig, item: Item, deputy: Member, why: str) -> tuple[str, Buttons]:
+    """Render a triage item for administrators with one button per department."""
+    text = texts.TRIAGE_CARD.format(
+        no=item.tracking_no, deputy=deputy_label(deputy), text=clip(item.text, 3000), why=why
+    )
+    pairs = [(d.name, cb.make(cb.ROUTE, item.id, d.code)) for d in config.departments]
+    return text, [pairs[i : i + 2] for i in range(0, len(pairs), 2)]
+
+
+def rating_buttons(item: Item) -> Buttons:
+    """Render the three rating buttons."""
+    return [[(label, cb.make(cb.RATE, item.id, code)) for code, label in texts.RATINGS.items()]]

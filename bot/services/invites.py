@@ -1,0 +1,148 @@
+"""One-time invites that bind a Telegram account to a deputy or handler."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot import texts
+from bot.clock import Clock
+from bot.db.models import Invite, Member
+from bot.services import outbox
+from bot.services.actors import MemberView, member_by_telegram_id
+from bot.services.errors import Refused
+
+INVITE_TTL = timedelta(days=7)
+_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+
+
+@dataclass(frozen=True)
+class InviteView:
+    """An invite as shown to the administrator who created it."""
+
+    code: str
+    role: str
+    name: str
+    expires_at: datetime
+    description: str
+
+
+class Invites:
+    """Creates and redeems invites."""
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], clock: Clock, departments: dict[str, str]
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._departments = departments
+
+    def set_departments(self, departments: dict[str, str]) -> None:
+        """Replace the known departments after a routing reload."""
+        self._departments = departments
+
+    async def create_deputy(self, *, name: str, level: str, district: str, by: str) -> InviteView:
+        """Create an invite for a deputy."""
+        level = level.removesuffix("级")
+        if level not in texts.LEVELS:
+            raise Refused(texts.INVITE_BAD_LEVEL)
+        description = f"{level}级人大代表 {name}（{district}）"
+        return await self._create(
+            role="deputy",
+            name=name,
+            level=level,
+            district=district,
+            department=None,
+            by=by,
+            description=description,
+        )
+
+    async def create_handler(self, *, department: str, name: str, by: str) -> InviteView:
+        """Create an invite for a department handler."""
+        if department not in self._departments:
+            raise Refused(
+                texts.INVITE_BAD_DEPARTMENT.format(
+                    code=department, departments="、".join(self._departments)
+                )
+            )
+        description = f"【{self._departments[department]}】承办人员 {name}"
+        return await self._create(
+            role="handler",
+            name=name,
+            level=None,
+            district=None,
+            department=department,
+            by=by,
+            description=description,
+        )
+
+    async def _create(
+        self,
+        *,
+        role: str,
+        name: str,
+        level: str | None,
+        district: str | None,
+        department: str | None,
+        by: str,
+        description: str,
+    ) -> InviteView:
+        """Store a fresh invite code."""
+        if not name.strip() or len(name) > 64:
+            raise Refused(texts.INVITE_USAGE.format(departments="、".join(self._departments)))
+        now = self._clock.now()
+        code = "".join(secrets.choice(_ALPHABET) for _ in range(10))
+        invite = Invite(
+            code=code,
+            role=role,
+            name=name.strip(),
+            level=level,
+            district=district,
+            department=department,
+            created_by=by,
+            created_at=now,
+            expires_at=now + INVITE_TTL,
+        )
+        async with self._sessions.begin() as session:
+            session.add(invite)
+        return InviteView(code, role, invite.name, invite.expires_at, description)
+
+    async def redeem(self, *, code: str, telegram_id: int, chat_id: int) -> MemberView:
+        """Bind the account to the invite's role; a code works once and for 7 days."""
+        now = self._clock.now()
+        async with self._sessions.begin() as session:
+            existing = await member_by_telegram_id(session, telegram_id=telegram_id)
+            if existing is not None:
+                role = texts.ROLES[existing.role]
+                raise Refused(texts.ALREADY_BOUND.format(role=role, name=existing.name))
+            invite = await session.get(Invite, code.strip().lower(), with_for_update=True)
+            if invite is None or invite.used_at is not None or invite.expires_at <= now:
+                raise Refused(texts.INVITE_INVALID)
+            invite.used_at, invite.used_by = now, telegram_id
+            member = Member(
+                telegram_id=telegram_id,
+                role=invite.role,
+                name=invite.name,
+                level=invite.level,
+                district=invite.district,
+                department=invite.department,
+                joined_at=now,
+                invite_code=invite.code,
+            )
+            session.add(member)
+            await session.flush()
+            self._welcome(session, now, member, chat_id)
+            return MemberView.of(member)
+
+    def _welcome(self, session: AsyncSession, now: datetime, member: Member, chat_id: int) -> None:
+        """Queue the welcome message and the role's command menu."""
+        if member.role == "deputy":
+            text = texts.WELCOME_DEPUTY.format(name=member.name)
+        else:
+            department = self._departments.get(member.department or "", member.department)
+            text = texts.WELCOME_HANDLER.format(name=member.name, department=department)
+        outbox.send(session, now, chat_id=chat_id, text=text)
+        outbox.set_commands(session, now, chat_id=chat_id, commands=texts.COMMANDS[member.role])

@@ -1,0 +1,202 @@
+"""The outbox: Bot API calls written in the same transaction as the change that caused them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
+
+from bot.callbacks import Buttons
+from bot.clock import Clock
+from bot.db.models import OutboxMessage
+
+LEASE = timedelta(seconds=60)
+
+
+def send(
+    session: AsyncSession,
+    now: datetime,
+    *,
+    chat_id: int,
+    text: str,
+    buttons: Buttons | None = None,
+    item_id: int | None = None,
+) -> None:
+    """Queue a message to a chat."""
+    _add(session, now, "send", chat_id, None, text, {"buttons": buttons}, item_id)
+
+
+def edit(
+    session: AsyncSession,
+    now: datetime,
+    *,
+    chat_id: int,
+    message_id: int,
+    text: str,
+    buttons: Buttons | None = None,
+    item_id: int | None = None,
+) -> None:
+    """Queue an edit of a message the bot sent; no buttons removes the keyboard."""
+    _add(session, now, "edit", chat_id, message_id, text, {"buttons": buttons}, item_id)
+
+
+def set_commands(
+    session: AsyncSession, now: datetime, *, chat_id: int, commands: list[tuple[str, str]]
+) -> None:
+    """Queue a setMyCommands call scoped to one chat."""
+    _add(session, now, "commands", chat_id, None, None, {"commands": commands}, None)
+
+
+def _add(
+    session: AsyncSession,
+    now: datetime,
+    op: str,
+    chat_id: int,
+    message_id: int | None,
+    text: str | None,
+    payload: dict[str, Any],
+    item_id: int | None,
+) -> None:
+    """Add one outbox row to the session."""
+    session.add(
+        OutboxMessage(
+            op=op,
+            chat_id=chat_id,
+            message_id=message_id,
+            text=text,
+            payload=payload,
+            item_id=item_id,
+            status="pending",
+            attempts=0,
+            created_at=now,
+            next_attempt_at=now,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class OutboxJob:
+    """A claimed outbox row, detached from its session."""
+
+    id: int
+    op: str
+    chat_id: int
+    message_id: int | None
+    text: str | None
+    payload: dict[str, Any]
+    attempts: int
+
+
+class Outbox:
+    """Claims due rows for a sender and records how each attempt went."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._wakeup = asyncio.Event()
+
+    def kick(self) -> None:
+        """Wake the sender: new rows were committed."""
+        self._wakeup.set()
+
+    async def wait(self, seconds: float) -> None:
+        """Sleep until kicked or the timeout passes."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wakeup.wait(), seconds)
+        self._wakeup.clear()
+
+    async def tell(self, chat_id: int, text: str) -> None:
+        """Queue one standalone message in its own transaction and wake the sender."""
+        async with self._sessions.begin() as session:
+            send(session, self._clock.now(), chat_id=chat_id, text=text)
+        self.kick()
+
+    async def set_admin_commands(self, chat_id: int, commands: list[tuple[str, str]]) -> None:
+        """Queue the administrators' command menu."""
+        async with self._sessions.begin() as session:
+            set_commands(session, self._clock.now(), chat_id=chat_id, commands=commands)
+        self.kick()
+
+    async def claim(self, limit: int = 20) -> list[OutboxJob]:
+        """Lease due rows, the oldest per chat only, so each chat keeps its order."""
+        now = self._clock.now()
+        earlier = aliased(OutboxMessage)
+        blocked = exists().where(
+            earlier.chat_id == OutboxMessage.chat_id,
+            earlier.status == "pending",
+            earlier.id < OutboxMessage.id,
+        )
+        query = (
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.status == "pending",
+                OutboxMessage.next_attempt_at <= now,
+                (OutboxMessage.claimed_until.is_(None)) | (OutboxMessage.claimed_until < now),
+                ~blocked,
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=OutboxMessage)
+        )
+        async with self._sessions.begin() as session:
+            rows = list((await session.execute(query)).scalars())
+            for row in rows:
+                row.claimed_until = now + LEASE
+                row.attempts += 1
+            return [
+                OutboxJob(r.id, r.op, r.chat_id, r.message_id, r.text, r.payload, r.attempts)
+                for r in rows
+            ]
+
+    async def mark_sent(self, job_id: int, message_id: int | None) -> None:
+        """Record a delivered row so it is never sent again."""
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == job_id)
+                .values(
+                    status="sent",
+                    sent_at=self._clock.now(),
+                    sent_message_id=message_id,
+                    claimed_until=None,
+                    last_error=None,
+                )
+            )
+
+    async def mark_retry(self, job_id: int, error: str, delay: timedelta) -> None:
+        """Record a failed attempt and when to try again."""
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == job_id)
+                .values(
+                    next_attempt_at=self._clock.now() + delay,
+                    claimed_until=None,
+                    last_error=error[:500],
+                )
+            )
+
+    async def pending_count(self) -> int:
+        """Return how many rows still wait to be delivered."""
+        async with self._sessions() as session:
+            query = select(func.count()).select_from(OutboxMessage)
+            return int(await session.scalar(query.where(OutboxMessage.status == "pending")) or 0)
+
+    async def sent_message_id(self, item_id: int, chat_id: int) -> list[int]:
+        """Return the ids of messages delivered to a chat about an item."""
+        async with self._sessions() as session:
+            query = select(OutboxMessage.sent_message_id).where(
+                and_(
+                    OutboxMessage.item_id == item_id,
+                    OutboxMessage.chat_id == chat_id,
+                    OutboxMessage.op == "send",
+                    OutboxMessage.sent_message_id.is_not(None),
+                )
+            )
+            return [int(m) for m in (await session.execute(query)).scalars() if m is not None]

@@ -1,0 +1,131 @@
+"""Settings read from the environment or a `.env` file."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+OFFICIAL_API_ROOT = "https://api.telegram.org"
+
+_ENV_NAMES = {
+    "telegram_bot_token": "TELEGRAM_BOT_TOKEN",
+    "database_url": "DEPUTYBOT_DATABASE_URL",
+    "telegram_api_url": "DEPUTYBOT_TELEGRAM_API_URL",
+    "routing": "DEPUTYBOT_ROUTING",
+    "admin_ids": "DEPUTYBOT_ADMIN_IDS",
+    "timezone": "DEPUTYBOT_TIMEZONE",
+    "bot_username": "DEPUTYBOT_BOT_USERNAME",
+}
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names it in one line."""
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN")
+    )
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///deputybot.db",
+        validation_alias=AliasChoices("DEPUTYBOT_DATABASE_URL"),
+    )
+    telegram_api_url: str = Field(
+        default=OFFICIAL_API_ROOT, validation_alias=AliasChoices("DEPUTYBOT_TELEGRAM_API_URL")
+    )
+    routing: str = Field(
+        default="config/routing.toml", validation_alias=AliasChoices("DEPUTYBOT_ROUTING")
+    )
+    admin_ids: Annotated[frozenset[int], NoDecode] = Field(
+        default=frozenset(), validation_alias=AliasChoices("DEPUTYBOT_ADMIN_IDS")
+    )
+    timezone: str = Field(
+        default="Asia/Shanghai", validation_alias=AliasChoices("DEPUTYBOT_TIMEZONE")
+    )
+    bot_username: str | None = Field(
+        default=None, validation_alias=AliasChoices("DEPUTYBOT_BOT_USERNAME")
+    )
+
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value: object) -> object:
+        """Treat an empty token as no token."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        """Check the token looks like `<digits>:<secret>` without echoing it."""
+        if value is None:
+            return None
+        head, sep, tail = value.get_secret_value().partition(":")
+        if not (sep and head.isdigit() and tail):
+            raise ValueError("expected the form <digits>:<secret> from @BotFather")
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _parse_admin_ids(cls, value: object) -> object:
+        """Parse a comma-separated list of Telegram user ids."""
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            bad = [p for p in parts if not p.lstrip("-").isdigit()]
+            if bad:
+                raise ValueError(f"not a Telegram user id: {bad[0]!r}")
+            return frozenset(int(p) for p in parts)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        """Reject time zones the system does not know."""
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        """Require an async driver the bot ships with."""
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("use sqlite+aiosqlite:///FILE or postgresql+asyncpg://HOST/DB")
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _http_root(cls, value: str) -> str:
+        """Require an http(s) root without a trailing slash."""
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """Return the configured time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def token(self) -> str | None:
+        """Return the bot token, or None when running offline."""
+        return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning a validation failure into one line naming the setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "?"
+        name = _ENV_NAMES.get(field, field)
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"setting {name} is invalid: {message}") from None

@@ -1,0 +1,199 @@
+"""Every text a user reads, in Simplified Chinese, kept in one place for translation."""
+
+from __future__ import annotations
+
+STATUS = {
+    "draft": "草稿",
+    "triage": "待分拨",
+    "routed": "已派单",
+    "acknowledged": "已签收",
+    "closed": "已办结",
+    "cancelled": "已取消",
+}
+RATINGS = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
+ROLES = {"admin": "管理员", "deputy": "人大代表", "handler": "承办人员", "stranger": "访客"}
+LEVELS = ("全国", "省", "市", "县", "乡")
+EVENTS = {
+    "created": "收到诉求",
+    "reclassified": "更换分类",
+    "submitted": "提交",
+    "cancelled": "取消",
+    "acknowledged": "签收",
+    "returned": "退回",
+    "rerouted": "改派",
+    "progress": "进展",
+    "answered": "答复办结",
+    "rated": "评价",
+    "reopened": "重办",
+}
+
+# Buttons
+BTN_SUBMIT = "提交"
+BTN_RECLASSIFY = "换分类"
+BTN_CANCEL = "取消"
+BTN_TRIAGE = "不确定，交人工分拨"
+BTN_ACK = "签收"
+BTN_RETURN = "退回"
+BTN_ANSWER = "答复办结"
+BTN_PROGRESS = "进展"
+
+# Access
+STRANGER = (
+    "您好！本机器人仅供人大代表和承办单位使用。\n"
+    "如需使用，请联系人大联工委或 12345 热线中心的管理员领取邀请码，"
+    "然后发送 /start 邀请码 完成绑定。"
+)
+NOT_ALLOWED = "抱歉，您的身份无权执行此操作。发送 /help 查看可用功能。"
+STALE_BUTTON = "此按钮已失效"
+INVITE_INVALID = "邀请码无效、已使用或已过期。请联系管理员重新领取。"
+ALREADY_BOUND = "您的账号已绑定为{role}（{name}），无需再次绑定。"
+WELCOME_DEPUTY = (
+    "欢迎您，{name}代表！绑定成功。\n直接发送群众反映的问题即可提交诉求。发送 /help 查看全部功能。"
+)
+WELCOME_HANDLER = "欢迎您，{name}！您已绑定为【{department}】承办人员。新派单会自动推送给您。发送 /help 查看全部功能。"
+WELCOME_BACK = "您好，{name}（{role}）。发送 /help 查看可用功能。"
+
+HELP = {
+    "deputy": (
+        "人大代表可用功能：\n"
+        "• 直接发送文字：提交群众反映的问题（系统自动分类，确认后提交）\n"
+        "• /new 新建诉求\n"
+        "• /mine 我提交的诉求及办理状态\n"
+        "• /status 编号 查看某件诉求的完整办理记录\n"
+        "• /cancel 取消正在进行的输入\n"
+        "• /help 显示本帮助"
+    ),
+    "handler": (
+        "承办人员可用功能：\n"
+        "• 收到派单后点“签收”或“退回”（退回需说明理由）\n"
+        "• 签收后点“进展”反馈阶段进展，点“答复办结”发送最终答复\n"
+        "• /mine 本部门待办诉求\n"
+        "• /status 编号 查看诉求完整记录\n"
+        "• /cancel 取消正在进行的输入\n"
+        "• /help 显示本帮助"
+    ),
+    "admin": (
+        "管理员可用功能：\n"
+        "• /invite deputy 姓名 层级 选区 — 生成代表邀请码（层级：全国/省/市/县/乡）\n"
+        "• /invite handler 部门代码 姓名 — 生成承办人员邀请码\n"
+        "• /triage 查看待分拨诉求并改派\n"
+        "• /mine 待分拨及办理中诉求概况\n"
+        "• /status 编号 查看诉求完整记录\n"
+        "• /help 显示本帮助"
+    ),
+}
+COMMANDS = {
+    "default": [("start", "开始 / 绑定邀请码"), ("help", "使用帮助")],
+    "deputy": [
+        ("new", "提交新诉求"),
+        ("mine", "我的诉求"),
+        ("status", "查看诉求办理记录"),
+        ("cancel", "取消当前输入"),
+        ("help", "使用帮助"),
+    ],
+    "handler": [
+        ("mine", "本部门待办"),
+        ("status", "查看诉求办理记录"),
+        ("cancel", "取消当前输入"),
+        ("help", "使用帮助"),
+    ],
+    "admin": [
+        ("invite", "生成邀请码"),
+        ("triage", "待分拨诉求"),
+        ("mine", "诉求概况"),
+        ("status", "查看诉求办理记录"),
+        ("help", "使用帮助"),
+    ],
+}
+
+# Intake
+NEW_PROMPT = "请直接发送群众反映的问题，尽量写清地点、时间和诉求。"
+EMPTY_TEXT = "内容为空，请发送文字描述的问题。"
+TOO_LONG = "内容过长（{length} 字），请精简到 {limit} 字以内后重新发送。"
+TEXT_ONLY = "暂只支持文字诉求，请用文字描述问题（可注明地点）。"
+DRAFT_CARD = "📋 诉求预览\n内容：{text}\n分类：{topic}\n承办部门：{department}\n{basis}\n确认无误请点“提交”。"
+BASIS_KEYWORDS = "判断依据：{keywords}（置信度 {confidence}%）"
+BASIS_MANUAL = "判断依据：代表手动选择"
+BASIS_NONE = "判断依据：未能自动判断，提交后由人工分拨"
+TOPIC_UNKNOWN = "待人工分拨"
+CHOOSE_TOPIC = "请选择分类：\n内容：{text}"
+DRAFT_CANCELLED = "已取消，未提交。\n内容：{text}"
+SUBMITTED_CARD = "✅ 已提交（编号 {no}）\n内容：{text}"
+RECEIVED_ROUTED = (
+    "已收到您的诉求，编号 {no}，已派至【{department}】办理。办理进展会第一时间通知您。"
+)
+RECEIVED_TRIAGE = "已收到您的诉求，编号 {no}。系统未能确定承办部门，已转人工分拨，分派后会通知您。"
+
+# Cards for handlers and admins
+HANDLER_CARD = "🆕 新派单 {no}\n代表：{deputy}\n分类：{topic}\n内容：{text}{extra}"
+REOPEN_EXTRA = "\n⚠️ 重办：代表不满意，理由：{reason}"
+TRIAGE_CARD = "📥 待分拨 {no}\n代表：{deputy}\n内容：{text}\n{why}\n请选择承办部门："
+TRIAGE_WHY_ABSTAINED = "原因：系统未能自动分类"
+TRIAGE_WHY_RETURNED = "原因：【{department}】退回，理由：{reason}"
+ACKED_CARD = "📌 已签收 {no}（{name}）\n内容：{text}\n处理后请点“答复办结”发送最终答复，或点“进展”反馈阶段进展。"
+CARD_TAKEN = "{no} 已由 {name} 签收。\n内容：{text}"
+CARD_RETURNED = "{no} 已退回分拨。\n内容：{text}"
+CARD_ROUTED = "{no} 已派至【{department}】。\n内容：{text}"
+CARD_CLOSED = "{no} 已办结。\n内容：{text}"
+
+# Pending inputs
+ASK_RETURN_REASON = (
+    "请发送退回 {no} 的理由（例如：不属于本部门职责，应由某部门办理）。发送 /cancel 放弃。"
+)
+ASK_ANSWER = "请发送 {no} 的最终答复内容，发送后即办结并通知代表。发送 /cancel 放弃。"
+ASK_PROGRESS = "请发送 {no} 的进展说明，代表会收到通知。发送 /cancel 放弃。"
+ASK_UNSATISFIED = "请简要说明对 {no} 答复不满意的原因，我们将要求重新办理。发送 /cancel 放弃。"
+INPUT_CANCELLED = "已取消。"
+NOTHING_TO_CANCEL = "当前没有进行中的输入。"
+HANDLER_TEXT_HINT = (
+    "如需答复诉求，请先在派单消息上点“答复办结”或“进展”。发送 /mine 查看本部门待办。"
+)
+ADMIN_TEXT_HINT = "管理员请使用命令操作，发送 /help 查看。"
+
+# Notifications
+TO_DEPUTY_ACKED = "您的诉求 {no} 已由【{department}】签收，承办人：{name}。"
+TO_DEPUTY_PROGRESS = "诉求 {no} 办理进展（{department}）：\n{text}"
+TO_DEPUTY_ANSWER = "诉求 {no} 已办结。\n【{department}】答复：\n{text}\n\n请对办理结果进行评价："
+TO_DEPUTY_REROUTED = "您的诉求 {no} 已派至【{department}】办理。"
+TO_DEPUTY_RETURNED = "您的诉求 {no} 正在重新确定承办部门，请稍候。"
+TO_DEPUTY_REOPENED = "已收到您的评价。诉求 {no} 已要求【{department}】重新办理。"
+TO_DEPUTY_THANKS = "感谢您的评价（{rating}）！诉求 {no} 办理完毕。"
+HANDLER_DONE_PROGRESS = "进展已发送给代表（{no}）。"
+HANDLER_DONE_ANSWER = "答复已发送，{no} 已办结。"
+HANDLER_DONE_RETURN = "{no} 已退回，等待管理员改派。"
+ADMIN_REROUTED = "{no} 已改派至【{department}】。"
+TOAST_ACKED = "已签收"
+TOAST_OK = "好的"
+
+# Queries
+MINE_EMPTY = "暂无记录。"
+MINE_HEADER_DEPUTY = "您提交的诉求（最近 {count} 件）："
+MINE_HEADER_HANDLER = "【{department}】待办诉求（{count} 件）："
+MINE_HEADER_ADMIN = "诉求概况：{counts}\n待分拨（{count} 件）："
+MINE_LINE = "{no}｜{status}｜{topic}｜{text}"
+STATUS_USAGE = "用法：/status 编号，例如 /status 261129-0001"
+STATUS_NOT_FOUND = "未找到编号为 {no} 的诉求，或您无权查看。"
+STATUS_CARD = (
+    "诉求 {no}｜{status}\n代表：{deputy}\n分类：{topic}｜承办：{department}\n内容：{text}\n"
+    "{answer}办理记录：\n{events}"
+)
+STATUS_ANSWER = "答复：{answer}\n评价：{rating}\n"
+STATUS_EVENT = "• {at} {who}{kind}{change}{note}"
+TRIAGE_EMPTY = "当前没有待分拨的诉求。"
+
+# Invites
+INVITE_USAGE = (
+    "用法：\n/invite deputy 姓名 层级 选区（层级：全国/省/市/县/乡）\n/invite handler 部门代码 姓名\n"
+    "部门代码：{departments}"
+)
+INVITE_CREATED = (
+    "邀请码：{code}\n对象：{who}\n有效期至：{expires}\n绑定链接：{link}\n（仅可使用一次）"
+)
+INVITE_BAD_LEVEL = "层级须为：全国、省、市、县、乡之一。"
+INVITE_BAD_DEPARTMENT = "未知的部门代码 {code}。可用：{departments}"
+
+# Errors
+INTERNAL_ERROR_ADMIN = "⚠️ 机器人处理消息时出错：{error}（详见日志）"
+NO_HANDLERS = "⚠️ {no} 已派至【{department}】，但该部门尚无绑定的承办人员，请尽快邀请。"
+RELOAD_REFUSED = "⚠️ 分类配置文件有误，已拒绝加载，仍使用原配置：\n{problems}"
+RELOAD_DONE = "分类配置已重新加载：{topics} 个分类，{departments} 个部门。"

@@ -1,0 +1,82 @@
+"""Free text and other messages: awaited input, a new concern, or a hint."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import texts
+from bot.context import BotContext
+from bot.services.errors import Refused
+from handlers.common import actor_of, tell
+
+
+async def text_message(update: Update, context: BotContext) -> None:
+    """Use the text as awaited input, else as a deputy's new concern."""
+    actor = await actor_of(update, context)
+    message = update.effective_message
+    if actor is None or message is None:
+        return
+    if actor.role == "stranger":
+        await tell(update, context, actor, texts.STRANGER)
+        return
+    services = context.bot_data.services
+    where = {"chat_id": message.chat_id, "message_id": message.message_id}
+    try:
+        if await services.inputs.consume(actor, text=message.text or "", **where):
+            return
+        if actor.is_deputy:
+            await services.intake.receive(actor, text=message.text or "", **where)
+            return
+    except Refused as refusal:
+        await tell(update, context, actor, refusal.text)
+        return
+    hint = texts.HANDLER_TEXT_HINT if actor.is_handler else texts.ADMIN_TEXT_HINT
+    await tell(update, context, actor, hint)
+
+
+async def other_message(update: Update, context: BotContext) -> None:
+    """Answer stickers, photos and the like: text only for now."""
+    actor = await actor_of(update, context)
+    if actor is None:
+        return
+    await tell(
+        update,
+        context,
+        actor,
+        texts.TEXT_ONLY if actor.member or actor.is_admin else texts.STRANGER,
+    )
+
+
+async def new_command(update: Update, context: BotContext) -> None:
+    """Prompt a deputy for a new concern."""
+    actor = await actor_of(update, context)
+    if actor is None:
+        return
+    if not actor.is_deputy:
+        await tell(
+            update,
+            context,
+            actor,
+            texts.NOT_ALLOWED if actor.role != "stranger" else texts.STRANGER,
+        )
+        return
+    await tell(update, context, actor, texts.NEW_PROMPT)
+
+
+async def cancel_command(update: Update, context: BotContext) -> None:
+    """Forget the input the bot was waiting for."""
+    actor = await actor_of(update, context)
+    if actor is None or update.effective_chat is None:
+        return
+    if actor.role == "stranger":
+        await tell(update, context, actor, texts.STRANGER)
+        return
+    await context.bot_data.services.workflow.cancel_input(actor, chat_id=update.effective_chat.id)
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """Answer a command the bot does not know with the role's help."""
+    actor = await actor_of(update, context)
+    if actor is None:
+        return
+    await tell(update, context, actor, texts.HELP.get(actor.role, texts.STRANGER))

@@ -1,0 +1,88 @@
+"""Invites: once only, seven days, right role; on a real database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import ManualClock
+from bot.db.engine import create_engine, session_factory
+from bot.db.migrate import upgrade
+from bot.db.models import Member, OutboxMessage
+from bot.services.errors import Refused
+from bot.services.invites import Invites
+
+START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Open a migrated database."""
+    engine = create_engine(database_url)
+    await upgrade(engine)
+    yield session_factory(engine)
+    await engine.dispose()
+
+
+def _invites(sessions: async_sessionmaker[AsyncSession], clock: ManualClock) -> Invites:
+    return Invites(sessions, clock, {"housing": "住房和城乡建设局"})
+
+
+async def test_code_binds_once(sessions: async_sessionmaker[AsyncSession]) -> None:
+    clock = ManualClock(START)
+    invites = _invites(sessions, clock)
+    view = await invites.create_deputy(name="张三", level="县级", district="K8县", by="cli")
+    member = await invites.redeem(code=view.code, telegram_id=5, chat_id=5)
+    assert (member.role, member.name, member.level, member.district) == (
+        "deputy",
+        "张三",
+        "县",
+        "K8县",
+    )
+    with pytest.raises(Refused, match="已使用或已过期"):
+        await invites.redeem(code=view.code, telegram_id=6, chat_id=6)
+    with pytest.raises(Refused, match="已绑定"):
+        await invites.redeem(code=view.code, telegram_id=5, chat_id=5)
+    async with sessions() as session:
+        rows = list((await session.execute(select(OutboxMessage.op))).scalars())
+        members = list((await session.execute(select(Member.telegram_id))).scalars())
+    assert sorted(rows) == ["commands", "send"]
+    assert members == [5]
+
+
+async def test_code_expires_after_seven_days(sessions: async_sessionmaker[AsyncSession]) -> None:
+    clock = ManualClock(START)
+    invites = _invites(sessions, clock)
+    fresh = await invites.create_handler(department="housing", name="李四", by="cli")
+    stale = await invites.create_handler(department="housing", name="赵六", by="cli")
+    clock.advance(timedelta(days=6, hours=23))
+    assert (await invites.redeem(code=fresh.code, telegram_id=7, chat_id=7)).department == "housing"
+    clock.advance(timedelta(hours=2))
+    with pytest.raises(Refused):
+        await invites.redeem(code=stale.code, telegram_id=8, chat_id=8)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        pytest.param({"level": "村", "district": "x"}, "层级", id="bad-level"),
+        pytest.param({"level": "县", "district": "x", "name": " "}, "用法", id="empty-name"),
+    ],
+)
+async def test_bad_deputy_invites_are_refused(
+    sessions: async_sessionmaker[AsyncSession], kwargs: dict[str, str], message: str
+) -> None:
+    invites = _invites(sessions, ManualClock(START))
+    arguments = {"name": "张三", **kwargs}
+    with pytest.raises(Refused, match=message):
+        await invites.create_deputy(by="cli", **arguments)
+
+
+async def test_unknown_department_is_refused(sessions: async_sessionmaker[AsyncSession]) -> None:
+    invites = _invites(sessions, ManualClock(START))
+    with pytest.raises(Refused, match="未知的部门代码 nope"):
+        await invites.create_handler(department="nope", name="李四", by="cli")

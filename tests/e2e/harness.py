@@ -1,0 +1,104 @@
+"""Run the real Application over HTTP against the local Bot API, with people to play."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from bot.app import build_application, polling
+from bot.clock import Clock
+from bot.context import BotApplication, BotData
+from bot.conversation import Conversation, Person, invite_code
+from bot.fake_telegram import FakeTelegram
+from bot.settings import Settings
+from classifier import ClassifierHolder
+
+ADMIN_ID = 900001
+
+
+@dataclass
+class Cast:
+    """The people of an end-to-end test."""
+
+    admin: Person
+    deputy: Person
+    other_deputy: Person
+    li: Person
+    zhao: Person
+    wang: Person
+    stranger: Person
+
+
+CAST = Cast(
+    admin=Person(ADMIN_ID, "管理员"),
+    deputy=Person(100001, "张三"),
+    other_deputy=Person(100002, "钱七"),
+    li=Person(200001, "李四"),
+    zhao=Person(200002, "赵六"),
+    wang=Person(200003, "王五"),
+    stranger=Person(300001, "路人"),
+)
+
+
+@dataclass
+class Harness:
+    """A running bot, its Bot API emulator, and a conversation driver."""
+
+    fake: FakeTelegram
+    application: BotApplication
+    talk: Conversation
+
+    @property
+    def bot_data(self) -> BotData:
+        """Return the application's typed bot data."""
+        data: BotData = self.application.bot_data
+        return data
+
+    async def enrol(self) -> Cast:
+        """Invite and bind a deputy, three handlers (two in housing) and keep a stranger."""
+        talk = self.talk
+        cast = CAST
+        for person, args in (
+            (cast.deputy, "deputy 张三 县 K8县"),
+            (cast.other_deputy, "deputy 钱七 市 A市"),
+            (cast.li, "handler housing 李四"),
+            (cast.zhao, "handler housing 赵六"),
+            (cast.wang, "handler ecology 王五"),
+        ):
+            talk.say(cast.admin, f"/invite {args}")
+            code = invite_code(await talk.expect(cast.admin, "邀请码："))
+            talk.say(person, f"/start {code}")
+            await talk.expect(person, "欢迎")
+        return cast
+
+
+@asynccontextmanager
+async def running_bot(
+    database_url: str,
+    routing: ClassifierHolder,
+    *,
+    instant_get_updates: bool = False,
+    clock: Clock | None = None,
+    fake: FakeTelegram | None = None,
+) -> AsyncIterator[Harness]:
+    """Start the emulator (unless given one that outlives the bot) and the bot polling it."""
+    owned = fake is None
+    if fake is None:
+        fake = FakeTelegram(instant_get_updates=instant_get_updates)
+        await fake.start()
+    for person in vars(CAST).values():
+        fake.add_user(person.user_id, person.name)
+    settings = Settings(
+        DEPUTYBOT_DATABASE_URL=database_url,  # type: ignore[call-arg]
+        DEPUTYBOT_TELEGRAM_API_URL=fake.root,
+        DEPUTYBOT_ADMIN_IDS=str(ADMIN_ID),
+        _env_file=None,
+    )
+    application = build_application(settings, token=fake.token, clock=clock, routing=routing)
+    try:
+        async with polling(application, poll_interval=0.01, poll_timeout=1):
+            yield Harness(fake, application, Conversation(fake, timeout=10))
+    finally:
+        if owned:
+            await fake.stop()

@@ -1,0 +1,128 @@
+"""Every command and every button, tried by every role; roles are checked on the server."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.conversation import Person, tracking_number
+from classifier import ClassifierHolder
+from tests.e2e.harness import Cast, Harness, running_bot
+
+STREETLIGHT = "小区门口的路灯坏了一个月，晚上很黑，希望尽快维修"
+
+# (command, what each role reads back): admin, deputy, handler, stranger
+COMMANDS = {
+    "/help": ("管理员可用功能", "人大代表可用功能", "承办人员可用功能", "领取邀请码"),
+    "/start": ("管理员可用功能", "人大代表可用功能", "承办人员可用功能", "领取邀请码"),
+    "/new": ("无权", "请直接发送", "无权", "领取邀请码"),
+    "/mine": ("诉求概况", "您提交的诉求", "待办诉求", "领取邀请码"),
+    "/status": ("用法", "用法", "用法", "领取邀请码"),
+    "/triage": ("待分拨", "无权", "无权", "领取邀请码"),
+    "/invite deputy 某某 县 K1县": ("邀请码：", "无权", "无权", "领取邀请码"),
+    "/cancel": ("没有进行中的输入", "没有进行中的输入", "没有进行中的输入", "领取邀请码"),
+    "/nonsense": ("管理员可用功能", "人大代表可用功能", "承办人员可用功能", "领取邀请码"),
+    "随便说一句": ("管理员请使用命令", "诉求预览", "请先在派单消息上", "领取邀请码"),
+}
+ROLES = ("admin", "deputy", "handler", "stranger")
+
+
+def _person(cast: Cast, role: str) -> Person:
+    """Pick the cast member who plays a role."""
+    return {
+        "admin": cast.admin,
+        "deputy": cast.deputy,
+        "handler": cast.li,
+        "stranger": cast.stranger,
+    }[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_each_command_answers_by_role(
+    database_url: str, routing: ClassifierHolder, role: str
+) -> None:
+    async with running_bot(database_url, routing) as bot:
+        cast = await bot.enrol()
+        person = _person(cast, role)
+        for command, replies in COMMANDS.items():
+            bot.talk.say(person, command)
+            await bot.talk.expect(person, replies[ROLES.index(role)])
+        assert bot.bot_data.errors == []
+
+
+async def _submitted(bot: Harness, cast: Cast) -> tuple[int, str]:
+    """Submit the streetlight concern; return its item id and tracking number."""
+    bot.talk.say(cast.deputy, STREETLIGHT)
+    card = await bot.talk.expect(cast.deputy, "诉求预览")
+    item_id = int(card.button_data("提交").split(":")[1])
+    bot.talk.press(cast.deputy, card, "提交")
+    return item_id, tracking_number(await bot.talk.expect(cast.deputy, "已收到您的诉求"))
+
+
+FORGED = ["sub", "cls", "top", "can", "ack", "ret", "ans", "prg", "rate", "route", "tri"]
+
+
+@pytest.mark.parametrize("role", ["deputy", "other_deputy", "other_handler", "stranger"])
+async def test_forged_buttons_do_nothing(
+    database_url: str, routing: ClassifierHolder, role: str
+) -> None:
+    async with running_bot(database_url, routing) as bot:
+        cast = await bot.enrol()
+        item_id, number = await _submitted(bot, cast)
+        person = {
+            "deputy": cast.deputy,
+            "other_deputy": cast.other_deputy,
+            "other_handler": cast.wang,
+            "stranger": cast.stranger,
+        }[role]
+        argument = {"top": ":environment", "rate": ":satisfied", "route": ":ecology"}
+        bot.talk.say(person, "/help")
+        anchor = (await bot.talk.expect(person, "")).message_id
+        for action in FORGED:
+            data = f"{action}:{item_id}{argument.get(action, '')}"
+            query = bot.fake.press(person.user_id, anchor, data)
+            assert await bot.talk.answer_of(query) == "此按钮已失效", data
+        bot.talk.say(cast.li, f"/status {number}")
+        history = await bot.talk.expect(cast.li, "办理记录")
+        assert "已派单" in (history.text or "")
+        assert bot.bot_data.errors == []
+
+
+async def test_status_is_private_to_deputy_department_and_admins(
+    database_url: str, routing: ClassifierHolder
+) -> None:
+    async with running_bot(database_url, routing) as bot:
+        cast = await bot.enrol()
+        _, number = await _submitted(bot, cast)
+        for person, visible in (
+            (cast.deputy, True),
+            (cast.li, True),
+            (cast.admin, True),
+            (cast.other_deputy, False),
+            (cast.wang, False),
+        ):
+            bot.talk.say(person, f"/status {number}")
+            await bot.talk.expect(person, "办理记录" if visible else "未找到编号")
+        assert bot.bot_data.errors == []
+
+
+async def test_commands_menu_is_set_per_role(database_url: str, routing: ClassifierHolder) -> None:
+    async with running_bot(database_url, routing) as bot:
+        cast = await bot.enrol()
+
+        def names(chat_id: int) -> list[str]:
+            return [c["command"] for c in bot.fake.commands.get(f"chat:{chat_id}", [])]
+
+        for _ in range(250):
+            if names(cast.wang.user_id) and names(cast.admin.user_id):
+                break
+            await asyncio.sleep(0.02)
+
+        assert "new" in names(cast.deputy.user_id)
+        assert "invite" not in names(cast.deputy.user_id)
+        assert "mine" in names(cast.li.user_id)
+        assert "new" not in names(cast.li.user_id)
+        assert "invite" in names(cast.admin.user_id)
+        assert [c["command"] for c in bot.fake.commands["default"]] == ["start", "help"]
+        assert names(cast.stranger.user_id) == []
