@@ -8,8 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bot import texts
 from bot.app import build_application, polling
-from bot.conversation import Conversation, Person, invite_code, tracking_number
+from bot.conversation import Conversation, invite_code, tracking_number
 from bot.db.engine import create_engine, session_factory
 from bot.db.models import Item, ItemEvent, Member, OutboxMessage
 from bot.fake_telegram import BotMessage, FakeTelegram
@@ -17,14 +18,25 @@ from bot.runner import configure_logging
 from bot.settings import Settings
 
 ADMIN_ID = 900001
+OUTBOX_STATUS = {"sent": "已送达", "pending": "待发送"}
+
+
+NAMES = {
+    ADMIN_ID: "王主任（联工委）",
+    100001: "张三代表",
+    200001: "李四（住建局）",
+    200002: "赵六（住建局）",
+    200003: "王五（生态环境局）",
+}
 
 
 def _print_bot(message: BotMessage) -> None:
     """Print what the bot sent or edited, with its buttons."""
-    verb = "✏️  改为" if message.edited else "🤖"
+    verb = "✏️  修改消息" if message.edited else "🤖"
+    who = NAMES.get(message.chat_id, str(message.chat_id))
     text = (message.text or "").replace("\n", "\n      ")
     buttons = "  " + " ".join(f"[{b}]" for b in message.buttons()) if message.buttons() else ""
-    print(f"   {verb} → {message.chat_id}: {text}{buttons}", flush=True)
+    print(f"   {verb} → {who}：{text}{buttons}", flush=True)
 
 
 async def run_offline(settings: Settings) -> int:
@@ -58,11 +70,7 @@ async def run_offline(settings: Settings) -> int:
 
 async def play(talk: Conversation) -> None:
     """Go through the loop: invite, submit, acknowledge, answer, rate, reopen, triage, return."""
-    admin = talk.join(ADMIN_ID, "王主任（联工委）")
-    deputy = talk.join(100001, "张三代表")
-    li = talk.join(200001, "李四（住建局）")
-    zhao = talk.join(200002, "赵六（住建局）")
-    wang = talk.join(200003, "王五（生态环境局）")
+    admin, deputy, li, zhao, wang = (talk.join(uid, name) for uid, name in NAMES.items())
 
     print("\n== 1. 管理员生成邀请码，代表和承办人员绑定 ==")
     codes = {}
@@ -111,23 +119,30 @@ async def play(talk: Conversation) -> None:
 
     print("\n== 4. 无法自动分类的诉求进入待分拨，管理员改派 ==")
     talk.say(deputy, "群众反映的情况请帮忙看看")
-    card = await talk.expect(deputy, "诉求预览")
-    talk.press(deputy, card, "提交")
+    talk.press(deputy, await talk.expect(deputy, "诉求预览"), "提交")
     await talk.expect(deputy, "人工分拨")
-    talk.press(admin, await talk.expect(admin, "待分拨"), "住房和城乡建设局")
-    talk.press(li, await talk.expect(li, "新派单"), "签收")
+    talk.press(admin, await talk.expect(admin, "待分拨"), "城市管理和综合执法局")
+    await talk.expect(deputy, "已派至")
 
-    print("\n== 5. 承办人员退回错派诉求，管理员改派到生态环境局 ==")
-    talk.say(deputy, "小区旁边的工地晚上施工噪音很大，影响居民休息")
-    card = await talk.expect(deputy, "诉求预览")
-    talk.press(deputy, card, "换分类")
-    picker = await talk.expect(deputy, "请选择分类")
-    talk.press(deputy, picker, picker.buttons()[0])
-    card = await talk.expect(deputy, "诉求预览")
-    talk.press(deputy, card, "提交")
+    print("\n== 5. 代表选错分类，承办人员退回，管理员改派到生态环境局 ==")
+    talk.say(deputy, "小区旁边的工地晚上十点以后还在施工，噪音很大，影响居民休息")
+    talk.press(deputy, await talk.expect(deputy, "诉求预览"), "换分类")
+    talk.press(deputy, await talk.expect(deputy, "请选择分类"), "城乡建设")
+    talk.press(deputy, await talk.expect(deputy, "手动选择"), "提交")
     number = tracking_number(await talk.expect(deputy, "已收到您的诉求"))
-    print(f"   （编号 {number}）")
-    print("\n== 6. 查询 ==")
+    talk.press(li, await talk.expect(li, number), "退回")
+    await talk.expect(li, "退回")
+    talk.say(li, "夜间施工噪音由生态环境部门查处，不属于本部门职责。")
+    await talk.expect(li, "已退回")
+    talk.press(admin, await talk.expect(admin, "退回"), "生态环境局")
+    talk.press(wang, await talk.expect(wang, number), "签收")
+    talk.press(wang, await talk.expect(wang, "已签收", buttons=True), "答复办结")
+    await talk.expect(wang, "最终答复")
+    talk.say(wang, "已现场检查，责令施工单位夜间停工，并立案处罚。")
+    talk.press(deputy, await talk.expect(deputy, "生态环境局】答复"), "基本满意")
+    await talk.expect(deputy, "感谢您的评价")
+
+    print("\n== 6. 代表查询自己的诉求和办理记录 ==")
     talk.say(deputy, "/mine")
     await talk.expect(deputy, "您提交的诉求")
     talk.say(deputy, f"/status {number}")
@@ -153,11 +168,11 @@ async def print_summary(database_url: str) -> None:
             ).all()
         )
     await engine.dispose()
-    print("\n== 已存储 ==")
-    print(f"   成员：{members}")
-    print(f"   诉求（按状态）：{items}")
-    print(f"   事件：{events} 条")
-    print(f"   发件箱：{outbox}")
-
-
-__all__ = ["Person", "run_offline"]
+    roles = "，".join(f"{texts.ROLES[role]} {count}" for role, count in sorted(members.items()))
+    statuses = "，".join(f"{texts.STATUS[status]} {n}" for status, n in sorted(items.items()))
+    delivered = "，".join(f"{OUTBOX_STATUS.get(k, k)} {n}" for k, n in sorted(outbox.items()))
+    print("\n== 数据库中已存储 ==")
+    print(f"   成员：{roles}（另有管理员 1 人，由 DEPUTYBOT_ADMIN_IDS 配置）")
+    print(f"   诉求：{statuses}")
+    print(f"   办理事件：{events} 条（只增不删）")
+    print(f"   发件箱：{delivered}")

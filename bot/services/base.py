@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import texts
 from bot.callbacks import Buttons
 from bot.clock import Clock
-from bot.db.models import HandledMessage, Item, ItemEvent, Member
+from bot.db.models import HandledMessage, Item, ItemEvent, Member, OutboxMessage
 from bot.services import outbox
 from bot.services.actors import Actor, handlers_of
 from bot.services.errors import Refused
@@ -126,3 +126,28 @@ async def deputy_of(session: AsyncSession, item: Item) -> Member:
     deputy = await session.get(Member, item.deputy_id)
     assert deputy is not None
     return deputy
+
+
+async def retire_cards(
+    session: AsyncSession, now: datetime, *, item: Item, action: str, text: str, keep_chat: int
+) -> None:
+    """Replace delivered cards whose buttons start with `action` by a plain note."""
+    query = select(OutboxMessage).where(
+        OutboxMessage.item_id == item.id,
+        OutboxMessage.op == "send",
+        OutboxMessage.sent_message_id.is_not(None),
+        OutboxMessage.chat_id != keep_chat,
+    )
+    for row in (await session.execute(query)).scalars():
+        buttons = row.payload.get("buttons") or []
+        if not buttons or not str(buttons[0][0][1]).startswith(f"{action}:"):
+            continue
+        assert row.sent_message_id is not None
+        outbox.edit(
+            session,
+            now,
+            chat_id=row.chat_id,
+            message_id=row.sent_message_id,
+            text=text,
+            item_id=item.id,
+        )

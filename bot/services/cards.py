@@ -19,7 +19,7 @@ def clip(text: str, limit: int = PREVIEW_CHARS) -> str:
 def topic_name(config: RoutingConfig, code: str | None) -> str:
     """Return a topic's display name."""
     topic = config.topic(code) if code else None
-    return topic.name if topic else texts.TOPIC_UNKNOWN
+    return topic.name if topic else texts.TOPIC_NONE
 
 
 def department_name(config: RoutingConfig, code: str | None) -> str:

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import callbacks as cb
 from bot import texts
 from bot.db.models import Item, PendingInput
 from bot.services import cards, outbox
 from bot.services.actors import Actor
-from bot.services.base import ServiceDeps, deputy_of, lock_item, mark_handled, notify_admins, record
+from bot.services.base import (
+    ServiceDeps,
+    deputy_of,
+    lock_item,
+    mark_handled,
+    notify_admins,
+    record,
+    retire_cards,
+)
 from bot.services.errors import Refused
 from bot.services.intake import check_text
 from bot.services.workflow import check_may, reopen
@@ -109,6 +118,8 @@ class PendingInputs:
                 from_status=previous,
                 note=f"{department}：{text}",
             )
+            returned = texts.CARD_RETURNED.format(no=no, text=cards.clip(item.text, 200))
+            await retire_cards(session, now, item=item, action=cb.ACK, text=returned, keep_chat=0)
             why = texts.TRIAGE_WHY_RETURNED.format(department=department, reason=text)
             card_text, buttons = cards.triage_card(deps.config, item, deputy, why)
             notify_admins(session, deps, now, card_text, buttons, item_id=item.id)

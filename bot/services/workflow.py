@@ -5,11 +5,19 @@ from __future__ import annotations
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import callbacks as cb
 from bot import texts
 from bot.db.models import Item, Member, PendingInput
 from bot.services import cards, outbox
 from bot.services.actors import Actor
-from bot.services.base import ServiceDeps, deputy_of, lock_item, notify_handlers, record
+from bot.services.base import (
+    ServiceDeps,
+    deputy_of,
+    lock_item,
+    notify_handlers,
+    record,
+    retire_cards,
+)
 from bot.services.errors import Refused
 
 ASK_TEXTS = {
@@ -40,6 +48,12 @@ class Workflow:
             item.status = "acknowledged"
             item.acknowledged_at, item.acknowledged_by = now, actor.member.id
             record(session, item, now, kind="acknowledged", actor=actor, from_status="routed")
+            taken = texts.CARD_TAKEN.format(
+                no=item.tracking_no, name=actor.member.name, text=cards.clip(item.text, 200)
+            )
+            await retire_cards(
+                session, now, item=item, action=cb.ACK, text=taken, keep_chat=chat_id
+            )
             text, buttons = cards.acknowledged_card(item, actor.member.name)
             outbox.edit(
                 session,

@@ -52,11 +52,14 @@ async def test_submit_acknowledge_progress_answer_rate(
         assert li_card.buttons() == ["签收", "退回"] == zhao_card.buttons()
         assert not any(number in (m.text or "") for m in bot.fake.chat(cast.wang.user_id))
 
+        zhao_ack = zhao_card.button_data("签收")
         talk.press(cast.li, li_card, "签收")
         acked = await talk.expect(cast.li, "已签收", buttons=True)
         assert acked.buttons() == ["答复办结", "进展", "退回"]
         await talk.expect(cast.deputy, "李四")
-        late = talk.press(cast.zhao, zhao_card, "签收")
+        retired = await talk.expect(cast.zhao, "已由 李四 签收")
+        assert retired.buttons() == []
+        late = bot.fake.press(cast.zhao.user_id, zhao_card.message_id, zhao_ack)
         assert await talk.answer_of(late) == "此按钮已失效"
 
         talk.press(cast.li, acked, "进展")
@@ -122,9 +125,11 @@ async def test_return_goes_to_triage_and_admin_reroutes(
         number = tracking_number(await talk.expect(cast.deputy, "已收到您的诉求"))
         talk.press(cast.li, await talk.expect(cast.li, number), "退回")
         await talk.expect(cast.li, "退回")
+        zhao_card = await talk.expect(cast.zhao, number)
         talk.say(cast.li, "路灯归城管局管理，不属于本部门。")
         await talk.expect(cast.li, "已退回")
         await talk.expect(cast.deputy, "重新确定承办部门")
+        assert (await talk.expect(cast.zhao, "已退回分拨")).message_id == zhao_card.message_id
         triage = await talk.expect(cast.admin, "待分拨")
         assert "路灯归城管局管理" in (triage.text or "")
         assert "生态环境局" in triage.buttons()
