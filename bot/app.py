@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
@@ -35,7 +36,7 @@ from bot.services.queries import Queries
 from bot.services.workflow import Workflow
 from bot.settings import Settings
 from classifier import ClassifierHolder
-from handlers import access, buttons, errors, lookups, messages
+from handlers import access, admin, buttons, errors, lookups, messages
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ def _register_handlers(application: BotApplication) -> None:
         ("mine", lookups.mine),
         ("status", lookups.status),
         ("triage", lookups.triage),
+        ("reload", admin.reload_routing),
     ):
         application.add_handler(CommandHandler(name, callback, filters=private))
     # Inline buttons: one pattern for all actions, dispatched by action table.
@@ -175,7 +177,7 @@ async def polling(
 async def _reload_routing(context: BotContext) -> None:
     """Swap in the routing file when it changed on disk; tell admins if it is refused."""
     services = context.bot_data.services
-    problems = services.routing.reload_if_changed()
+    problems = await asyncio.to_thread(services.routing.reload_if_changed)
     if problems is None:
         return
     if problems:

@@ -77,6 +77,7 @@ HELP = {
         "• /invite deputy 姓名 层级 选区 — 生成代表邀请码（层级：全国/省/市/县/乡）\n"
         "• /invite handler 部门代码 姓名 — 生成承办人员邀请码\n"
         "• /triage 查看待分拨诉求并改派\n"
+        "• /reload 重新加载分类配置（config/routing.toml）\n"
         "• /mine 待分拨及办理中诉求概况\n"
         "• /status 编号 查看诉求完整记录\n"
         "• /help 显示本帮助"
@@ -100,6 +101,7 @@ COMMANDS = {
     "admin": [
         ("invite", "生成邀请码"),
         ("triage", "待分拨诉求"),
+        ("reload", "重新加载分类配置"),
         ("mine", "诉求概况"),
         ("status", "查看诉求办理记录"),
         ("help", "使用帮助"),

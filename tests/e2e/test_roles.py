@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.conversation import Person, tracking_number
+from bot.db.engine import create_engine, session_factory
+from bot.db.models import HandledMessage, Member, OutboxMessage, PendingInput
 from classifier import ClassifierHolder
 from tests.e2e.harness import Cast, Harness, running_bot
 
@@ -21,6 +24,7 @@ COMMANDS = {
     "/status": ("用法", "用法", "用法", "领取邀请码"),
     "/triage": ("待分拨", "无权", "无权", "领取邀请码"),
     "/invite deputy 某某 县 K1县": ("邀请码：", "无权", "无权", "领取邀请码"),
+    "/reload": ("分类配置已重新加载", "无权", "无权", "领取邀请码"),
     "/cancel": ("没有进行中的输入", "没有进行中的输入", "没有进行中的输入", "领取邀请码"),
     "/nonsense": ("管理员可用功能", "人大代表可用功能", "承办人员可用功能", "领取邀请码"),
     "随便说一句": ("管理员请使用命令", "诉求预览", "请先在派单消息上", "领取邀请码"),
@@ -48,7 +52,33 @@ async def test_each_command_answers_by_role(
         for command, replies in COMMANDS.items():
             bot.talk.say(person, command)
             await bot.talk.expect(person, replies[ROLES.index(role)])
+        bot.fake.send_sticker(person.user_id)
+        await bot.talk.expect(person, "暂只支持文字" if role != "stranger" else "领取邀请码")
         assert bot.bot_data.errors == []
+    if role == "stranger":
+        assert await _rows_about(database_url, person.user_id) == 0
+
+
+async def _rows_about(url: str, telegram_id: int) -> int:
+    """Count stored rows that mention a Telegram account."""
+    engine = create_engine(url)
+    async with session_factory(engine)() as session:
+        count = 0
+        for query in (
+            select(func.count()).select_from(Member).where(Member.telegram_id == telegram_id),
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.chat_id == telegram_id),
+            select(func.count())
+            .select_from(HandledMessage)
+            .where(HandledMessage.chat_id == telegram_id),
+            select(func.count())
+            .select_from(PendingInput)
+            .where(PendingInput.telegram_id == telegram_id),
+        ):
+            count += int(await session.scalar(query) or 0)
+    await engine.dispose()
+    return count
 
 
 async def _submitted(bot: Harness, cast: Cast) -> tuple[int, str]:

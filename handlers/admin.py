@@ -1,0 +1,35 @@
+"""Administrator commands that change how the bot routes: /reload."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Update
+
+from bot import texts
+from bot.context import BotContext
+from handlers.common import actor_of, tell
+
+
+async def reload_routing(update: Update, context: BotContext) -> None:
+    """Reload the routing file by swapping; a bad file is refused and reported line by line."""
+    actor = await actor_of(update, context)
+    if actor is None:
+        return
+    if not actor.is_admin:
+        await tell(update, context, actor, texts.NOT_ALLOWED if actor.member else texts.STRANGER)
+        return
+    services = context.bot_data.services
+    problems = await asyncio.to_thread(services.routing.reload)
+    if problems:
+        report = "\n".join(str(problem) for problem in problems[:20])
+        await tell(update, context, actor, texts.RELOAD_REFUSED.format(problems=report))
+        return
+    config = services.routing.current.config
+    services.invites.set_departments({d.code: d.name for d in config.departments})
+    await tell(
+        update,
+        context,
+        actor,
+        texts.RELOAD_DONE.format(topics=len(config.topics), departments=len(config.departments)),
+    )

@@ -1,0 +1,57 @@
+"""The `deputybot` console script as an administrator uses it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import ROUTING
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Point the CLI at a fresh SQLite file and the shipped routing file."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("DEPUTYBOT_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("DEPUTYBOT_ROUTING", str(ROUTING))
+    monkeypatch.setenv("DEPUTYBOT_BOT_USERNAME", "hunan_deputy_bot")
+    return tmp_path
+
+
+def test_invite_deputy_prints_code_and_deep_link(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["invite", "deputy", "--name", "张三", "--level", "县", "--district", "K8县"]) == 0
+    out = capsys.readouterr().out
+    code = re.search(r"邀请码：(\w+)", out)
+    assert code is not None
+    assert f"https://t.me/hunan_deputy_bot?start={code.group(1)}" in out
+    assert "县级人大代表 张三（K8县）" in out
+
+
+def test_invite_handler_checks_the_department(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["invite", "handler", "--department", "housing", "--name", "李四"]) == 0
+    assert "住房和城乡建设局" in capsys.readouterr().out
+    assert main(["invite", "handler", "--department", "nowhere", "--name", "李四"]) == 1
+    assert "未知的部门代码 nowhere" in capsys.readouterr().out
+
+
+def test_bad_setting_stops_with_one_line(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DEPUTYBOT_ADMIN_IDS", "1,two")
+    assert main(["migrate"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0
+    assert "DEPUTYBOT_ADMIN_IDS" in err
+
+
+def test_migrate(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["migrate"]) == 0
+    assert (env / "cli.db").exists()

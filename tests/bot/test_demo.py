@@ -1,0 +1,39 @@
+"""The offline main job: the whole loop against the local Bot API, printed as it goes."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.demo import run_offline
+from bot.settings import Settings
+from tests.conftest import ROUTING
+
+
+async def test_offline_run_shows_the_whole_loop(
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    settings = Settings(DEPUTYBOT_ROUTING=str(ROUTING), _env_file=None)  # type: ignore[call-arg]
+    assert await run_offline(settings) == 0
+    out = capsys.readouterr().out
+    for step in (
+        "邀请码",
+        "诉求预览",
+        "新派单",
+        "已签收",
+        "办理进展",
+        "请对办理结果进行评价",
+        "重新办理",
+        "待分拨",
+        "已退回",
+        "感谢您的评价",
+        "办理记录",
+        "数据库中已存储",
+    ):
+        assert step in out, step
+    assert "待发送" not in out
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "TEST-TOKEN" not in logged
+    assert "路灯" not in logged
