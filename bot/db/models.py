@@ -56,6 +56,10 @@ class Item(Base):
     __table_args__ = (
         UniqueConstraint("source_chat_id", "source_message_id", name="uq_items_source"),
         Index("ix_items_status_department", "status", "department"),
+        Index("ix_items_status_ack_due", "status", "ack_due_at"),
+        Index("ix_items_status_answer_due", "status", "answer_due_at"),
+        Index("ix_items_status_closed", "status", "closed_at"),
+        Index("ix_items_submitted", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +82,12 @@ class Item(Base):
     answer: Mapped[str | None] = mapped_column(Text)
     rating: Mapped[str | None] = mapped_column(String(16))
     reopen_count: Mapped[int] = mapped_column(default=0)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    routed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ack_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    extension_used: Mapped[bool] = mapped_column(default=False)
+    recurrence_of: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
 
 
 class ItemEvent(Base):
@@ -138,4 +148,30 @@ class HandledMessage(Base):
 
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Reminder(Base):
+    """A scheduled message that went out (or is held for the morning): never twice."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("item_id", "kind", "round", name="uq_reminders_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    round: Mapped[int] = mapped_column(default=0)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Digest(Base):
+    """A daily digest or weekly summary already sent to someone for a period."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("kind", "chat_id", "period", name="uq_digests_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    period: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
