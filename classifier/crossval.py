@@ -14,14 +14,21 @@ from pathlib import Path
 from classifier.dataset import read_samples, stratified_folds
 from classifier.engine import Classifier, load
 from classifier.evaluate import evaluate_found
-from classifier.learn import LearnParams, learn_weights, with_learned
+from classifier.learn import LearnParams, learn_keywords, with_learned
 from classifier.metrics import Report
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "teddy2020c-dev.csv"
 Items = list[tuple[dict[str, float], str]]
+Scored = tuple[str, str, float, float]  # gold topic, predicted topic, best and second score
 
 
-def crossval(base: Classifier, items: Items, params: LearnParams, folds: int = 5) -> list[Report]:
+def crossval(
+    base: Classifier,
+    items: Items,
+    params: LearnParams,
+    folds: int = 5,
+    scored: list[Scored] | None = None,
+) -> list[Report]:
     """Return one report per fold; learned keywords never see their own fold."""
     config = base.config
     codes = [config.resolve_label(label) for _, label in items]
@@ -34,9 +41,36 @@ def crossval(base: Classifier, items: Items, params: LearnParams, folds: int = 5
             if f != fold and code is not None
         ]
         test = [item for item, f in zip(items, assignment, strict=True) if f == fold]
-        learned = learn_weights(train, params)
-        reports.append(evaluate_found(base.rebuilt(with_learned(config, learned)), test))
+        learned = learn_keywords(config, train, params)
+        fitted = base.rebuilt(with_learned(config, learned))
+        reports.append(evaluate_found(fitted, test))
+        if scored is not None:
+            for found, label in test:
+                ranked = fitted.root_scores(found)
+                scored.append((config.resolve_label(label) or label, ranked[0][0], *_top2(ranked)))
     return reports
+
+
+def _top2(ranked: list[tuple[str, float]]) -> tuple[float, float]:
+    """Return the best and second-best score."""
+    return ranked[0][1], ranked[1][1] if len(ranked) > 1 else 0.0
+
+
+def tune(
+    scored: list[Scored], min_coverage: float = 0.8
+) -> list[tuple[float, float, float, float]]:
+    """Grid-search (min_score, min_margin) by covered accuracy at coverage >= min_coverage."""
+    results = []
+    for min_score in [x / 2 for x in range(0, 21)]:
+        for min_margin in [x / 40 for x in range(0, 40)]:
+            kept = [s for s in scored if s[2] >= min_score and s[2] - s[3] >= min_margin * s[2]]
+            coverage = len(kept) / len(scored)
+            if coverage < min_coverage or not kept:
+                continue
+            accuracy = sum(s[0] == s[1] for s in kept) / len(kept)
+            results.append((accuracy, coverage, min_score, min_margin))
+    results.sort(reverse=True)
+    return results
 
 
 def summary(reports: Sequence[Report]) -> dict[str, float]:
@@ -57,6 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--min-df", type=int, default=defaults.min_df)
     parser.add_argument("--min-weight", type=float, default=defaults.min_weight)
     parser.add_argument("--max-weight", type=float, default=defaults.max_weight)
+    parser.add_argument("--keep", type=int, default=defaults.keep)
+    parser.add_argument("--no-refine", dest="refine", action="store_false")
+    parser.add_argument("--tune", action="store_true", help="grid-search the thresholds")
     args = parser.parse_args(argv)
     if not args.data.is_file():
         print(f"no data at {args.data}", file=sys.stderr)
@@ -64,8 +101,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     base = load(args.base)
     samples = read_samples(args.data)
     items = [(base.found(s.text, s.title), s.label) for s in samples]
-    params = LearnParams(args.top_n, args.alpha, args.min_df, args.min_weight, args.max_weight)
-    reports = crossval(base, items, params, args.folds)
+    params = LearnParams(
+        args.top_n,
+        args.alpha,
+        args.min_df,
+        args.min_weight,
+        args.max_weight,
+        args.refine,
+        args.keep,
+    )
+    scored: list[Scored] = []
+    reports = crossval(base, items, params, args.folds, scored)
     print(f"{args.folds}-fold cross-validation on {len(items)} messages, {params}")
     print(f"{'fold':>4} {'accuracy':>9} {'macro_f1':>9} {'coverage':>9} {'cov_acc':>9}")
     for i, r in enumerate(reports):
@@ -76,6 +122,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{'mean':>4} {mean['accuracy']:9.4f} {mean['macro_f1']:9.4f} "
         f"{mean['coverage']:9.4f} {mean['covered_accuracy']:9.4f}"
     )
+    if args.tune:
+        print("thresholds by pooled out-of-fold covered accuracy (coverage >= 0.80):")
+        for accuracy, coverage, min_score, min_margin in tune(scored)[:5]:
+            print(
+                f"  min_score {min_score:4.1f} min_margin {min_margin:5.2f}: "
+                f"covered accuracy {accuracy:.4f} coverage {coverage:.4f}"
+            )
     return 0
 
 

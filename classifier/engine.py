@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from classifier.loader import load_config
 from classifier.model import Route, RoutingConfig
-from classifier.tokens import lead, make_tokenizer, segment
+from classifier.tokens import expand, lead, make_tokenizer, segment, split
 
 Index = dict[str, tuple[tuple[int, float], ...]]
+_LOG = [0.0] + [1.0 + math.log(n) for n in range(1, 64)]
+
+
+def _sublinear(count: int) -> float:
+    """Return 1 + ln(count), or 0 for no occurrence."""
+    return _LOG[count] if count < 64 else 1.0 + math.log(count)
+
+
 Hit = tuple[str, float]
 
 
@@ -51,18 +60,36 @@ class Classifier:
         return Classifier(config, self._tokenizer)
 
     def tokens(self, text: str) -> list[str]:
-        """Segment text with this classifier's own tokenizer."""
+        """Segment text with this classifier's own tokenizer (words and their sub-words)."""
         return segment(self._tokenizer, text)
 
+    def _counts(self, text: str, title: str) -> tuple[Counter[str], Counter[str]]:
+        """Count body tokens, and title tokens (else the plain words of the opening clause)."""
+        text = text.strip()
+        words = split(self._tokenizer, text)
+        body = Counter(expand(self._tokenizer, words))
+        if title.strip():  # a separate title: its words and sub-words, like the body
+            return body, Counter(segment(self._tokenizer, title))
+        head: Counter[str] = Counter()
+        size, used = len(lead(text)), 0
+        for word in words:
+            if used >= size:
+                break
+            head[word] += 1
+            used += len(word)
+        return body, head
+
+    def _factors(
+        self, body: Counter[str], head: Counter[str], words: Iterable[str]
+    ) -> dict[str, float]:
+        """Weigh words: 1 + ln(count) in the body plus title_weight times that in the title."""
+        weight = self._config.scoring.title_weight
+        return {w: _sublinear(body[w]) + weight * _sublinear(head[w]) for w in words}
+
     def found(self, text: str, title: str = "") -> dict[str, float]:
-        """Map each token to 1 + ln(count) in the body plus title_weight times that in the title."""
-        found = {w: 1.0 + math.log(n) for w, n in Counter(self.tokens(text)).items()}
-        title = title.strip() or lead(text)
-        if title:
-            weight = self._config.scoring.title_weight
-            for word, n in Counter(self.tokens(title)).items():
-                found[word] = found.get(word, 0.0) + weight * (1.0 + math.log(n))
-        return found
+        """Map every token to its factor (see _factors); learning and evaluation use this."""
+        body, head = self._counts(text, title)
+        return self._factors(body, head, body.keys() | head.keys())
 
     def topic_scores(self, found: dict[str, float]) -> tuple[list[float], list[list[Hit]]]:
         """Score every topic: the sum of keyword weight times the keyword's factor in found."""
@@ -80,7 +107,9 @@ class Classifier:
 
     def classify(self, text: str, title: str = "") -> Route:
         """Route one concern; abstain (send to triage) when the evidence is weak or split."""
-        return self.route(self.found(text, title))
+        body, head = self._counts(text, title)
+        keys = self._index.keys()
+        return self.route(self._factors(body, head, (body.keys() & keys) | (head.keys() & keys)))
 
     def route(self, found: dict[str, float]) -> Route:
         """Route already segmented tokens (see found)."""
@@ -108,7 +137,7 @@ class Classifier:
         ]
         words.sort(key=lambda pair: (-pair[1], pair[0]))
         thresholds = self._config.thresholds
-        abstained = top < thresholds.min_score or top - second_score < thresholds.min_margin
+        abstained = top < thresholds.min_score or top - second_score < thresholds.min_margin * top
         runner_up = topics[second].code if second is not None and second in hit_roots else None
         return Route(
             topic=topics[chosen].code,
@@ -118,6 +147,15 @@ class Classifier:
             runner_up=runner_up,
             abstained=abstained,
         )
+
+    def root_scores(self, found: dict[str, float]) -> list[tuple[str, float]]:
+        """Return (top-level topic code, score) pairs, best first (for threshold tuning)."""
+        scores, _ = self.topic_scores(found)
+        totals = dict.fromkeys(self._root_set, 0.0)
+        for position, score in enumerate(scores):
+            totals[self._roots[position]] += score
+        ranked = sorted(totals, key=lambda r: (-totals[r], r))
+        return [(self._config.topics[r].code, totals[r]) for r in ranked]
 
     def _descend(self, position: int, scores: list[float]) -> int:
         """Move to the best finer topic while its own score reaches min_score."""

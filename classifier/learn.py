@@ -15,6 +15,7 @@ import jieba
 from classifier.dataset import Sample
 from classifier.engine import Classifier
 from classifier.model import RoutingConfig
+from classifier.refine import RefineParams, refine
 from classifier.stopwords import STOPWORDS
 
 _WORD = re.compile(r"^(?:[\u4e00-\u9fff]{2,}|[a-z]{2,})$")
@@ -30,6 +31,8 @@ class LearnParams:
     min_df: int = 2
     min_weight: float = 0.1
     max_weight: float = 5.0
+    refine: bool = True
+    keep: int = 300
 
 
 @cache
@@ -103,6 +106,34 @@ def with_learned(config: RoutingConfig, learned: dict[str, dict[str, float]]) ->
     return replace(config, topics=tuple(topics))
 
 
+def learn_keywords(
+    config: RoutingConfig,
+    docs: Sequence[tuple[Mapping[str, float], str]],
+    params: LearnParams = LearnParams(),
+) -> dict[str, dict[str, float]]:
+    """Learn each labelled topic's keywords: log-odds selection, then discriminative refinement.
+
+    Curated keywords (and negative ones) stay fixed and are never learned for their own topic.
+    """
+    initial = learn_weights(docs, params)
+    if params.refine:
+        fixed = {
+            t.code: {**dict(t.keywords), **{w: -v for w, v in t.negative.items()}}
+            for t in config.topics
+        }
+        codes = [t.code for t in config.topics]
+        initial = refine(docs, codes, fixed, initial, RefineParams())
+    learned: dict[str, dict[str, float]] = {}
+    for topic in config.topics:
+        if topic.code not in initial:
+            continue
+        taken = set(topic.keywords) | set(topic.negative)
+        ranked = sorted(initial[topic.code].items(), key=lambda kv: (-kv[1], kv[0]))
+        kept = [(w, round(v, 2)) for w, v in ranked if w not in taken and v >= 0.005]
+        learned[topic.code] = dict(kept[: params.keep])
+    return learned
+
+
 def learn_from_samples(
     classifier: Classifier, samples: Sequence[Sample], params: LearnParams = LearnParams()
 ) -> dict[str, dict[str, float]]:
@@ -112,6 +143,4 @@ def learn_from_samples(
         code = classifier.config.resolve_label(sample.label)
         if code is not None:
             docs.append((classifier.found(sample.text, sample.title), code))
-    learned = learn_weights(docs, params)
-    cleaned = with_learned(classifier.config, learned)
-    return {t.code: dict(t.learned) for t in cleaned.topics if t.code in learned}
+    return learn_keywords(classifier.config, docs, params)

@@ -178,7 +178,11 @@ def _aliases(chk: _Checker, raw: Any, codes: set[str]) -> dict[str, str]:
 
 
 def _table(
-    chk: _Checker, raw: dict[str, Any], name: str, keys: dict[str, float]
+    chk: _Checker,
+    raw: dict[str, Any],
+    name: str,
+    keys: dict[str, float],
+    high: dict[str, float] | None = None,
 ) -> dict[str, float]:
     table = raw.get(name, {})
     if not isinstance(table, dict):
@@ -190,6 +194,8 @@ def _table(
             chk.add((name, key), f"unknown key (expected one of {', '.join(keys)})")
             continue
         out[key] = _number(chk, (name, key), value, low=keys[key])
+        if high and key in high and out[key] > high[key]:
+            chk.add((name, key), f"must be at most {high[key]:g}, not {value!r}")
     return out
 
 
@@ -237,7 +243,9 @@ def parse_config(text: str, path: Path) -> RoutingConfig:
     departments = _departments(chk, raw.get("departments"))
     topics = _topics(chk, raw.get("topics"), {d.code for d in departments})
     aliases = _aliases(chk, raw.get("aliases", {}), {t.code for t in topics})
-    thresholds = _table(chk, raw, "thresholds", {"min_score": 0.0, "min_margin": 0.0})
+    thresholds = _table(
+        chk, raw, "thresholds", {"min_score": 0.0, "min_margin": 0.0}, high={"min_margin": 1.0}
+    )
     scoring = _table(chk, raw, "scoring", {"title_weight": 0.0, "temperature": 0.01})
     words = _dictionary(chk, raw.get("dictionary", {}), path.parent)
     if chk.problems:

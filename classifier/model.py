@@ -60,10 +60,10 @@ class Topic:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Abstention thresholds: minimum top score and minimum margin over the runner-up."""
+    """Abstention thresholds: minimum top score, minimum lead over the runner-up (share of top)."""
 
     min_score: float = 2.0
-    min_margin: float = 1.0
+    min_margin: float = 0.3
 
 
 @dataclass(frozen=True)

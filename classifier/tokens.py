@@ -66,13 +66,31 @@ def make_tokenizer(words: Iterable[str]) -> Any:
     return tokenizer
 
 
-def segment(tokenizer: Any, text: str) -> list[str]:
-    """Cut text into dictionary words and their dictionary sub-words (no HMM), ASCII lower-cased.
+def split(tokenizer: Any, text: str) -> list[str]:
+    """Cut lower-cased text into plain dictionary words (no HMM guessing of new words)."""
+    return list(tokenizer.cut(text.lower(), HMM=False))
 
-    Search-mode cutting yields 学校, 食堂 and 学校食堂 for 学校食堂, so a keyword matches
-    inside a longer compound.
+
+def expand(tokenizer: Any, words: list[str]) -> list[str]:
+    """Add the dictionary sub-words of each long word, as jieba's search mode does.
+
+    学校食堂 yields 学校, 食堂 and 学校食堂, so a keyword matches inside a longer compound.
     """
-    return [w.lower() if w.isascii() else w for w in tokenizer.cut_for_search(text, HMM=False)]
+    freq = tokenizer.FREQ
+    out: list[str] = []
+    for word in words:
+        size = len(word)
+        if size > 2:
+            out.extend(g for i in range(size - 1) if freq.get(g := word[i : i + 2]))
+            if size > 3:
+                out.extend(g for i in range(size - 2) if freq.get(g := word[i : i + 3]))
+        out.append(word)
+    return out
+
+
+def segment(tokenizer: Any, text: str) -> list[str]:
+    """Cut text into words and their dictionary sub-words."""
+    return expand(tokenizer, split(tokenizer, text))
 
 
 _CLAUSE_END = re.compile(r"[，。！？：；,.!?:;\s]")
