@@ -18,7 +18,7 @@ urban = "城市管理和综合执法局"
 
 [thresholds]
 min_score = 2.0
-min_margin = 1.0
+min_margin = 0.3
 
 [scoring]
 title_weight = 2.0
