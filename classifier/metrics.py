@@ -42,6 +42,7 @@ def score(gold: list[str], predicted: list[str], abstained: list[bool]) -> Repor
     labels = sorted(set(gold))
     pairs = Counter(zip(gold, predicted, strict=True))
     per_label: dict[str, dict[str, float]] = {}
+    f1s: list[float] = []
     for label in labels:
         tp = pairs[(label, label)]
         support = sum(n for (g, _), n in pairs.items() if g == label)
@@ -49,6 +50,7 @@ def score(gold: list[str], predicted: list[str], abstained: list[bool]) -> Repor
         precision = tp / guessed if guessed else 0.0
         recall = tp / support if support else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        f1s.append(f1)
         per_label[label] = {
             "precision": round(precision, 4),
             "recall": round(recall, 4),
@@ -60,7 +62,7 @@ def score(gold: list[str], predicted: list[str], abstained: list[bool]) -> Repor
     return Report(
         total=total,
         accuracy=correct / total,
-        macro_f1=sum(v["f1"] for v in per_label.values()) / len(per_label),
+        macro_f1=sum(f1s) / len(f1s),
         coverage=len(covered) / total,
         covered_accuracy=sum(g == p for g, p in covered) / len(covered) if covered else 0.0,
         per_label=per_label,
