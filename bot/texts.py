@@ -200,3 +200,68 @@ INTERNAL_ERROR_ADMIN = "⚠️ 机器人处理消息时出错：{error}（详见
 NO_HANDLERS = "⚠️ {no} 已派至【{department}】，但该部门尚无绑定的承办人员，请尽快邀请。"
 RELOAD_REFUSED = "⚠️ 分类配置文件有误，已拒绝加载，仍使用原配置：\n{problems}"
 RELOAD_DONE = "分类配置已重新加载：{topics} 个分类，{departments} 个部门。"
+
+# Pilot summary (bot/services/summary_text.py, bot/services/chart.py)
+SUMMARY_HEADER = "📊 人大代表社情民意直通 12345 试点小结（{period}）"
+SUMMARY_PERIOD = "{start} 至 {end}"
+SUMMARY_RECEIVED = "收到诉求 {received} 件{previous}，已办结 {closed} 件。"
+SUMMARY_PREVIOUS = "（上期 {count} 件）"
+SUMMARY_EMPTY = "本期没有收到诉求。"
+SUMMARY_RATES = "三率（本期｜苏州 2023 年参考）："
+SUMMARY_RATE = "• {name} {value}（{detail}）｜苏州 {reference}"
+SUMMARY_RATE_NAMES = {"response": "响应率", "resolution": "解决率", "satisfaction": "满意率"}
+SUMMARY_RATE_DETAILS = {
+    "response": "按时签收 {part}/{whole} 件",
+    "resolution": "办结 {part}/{whole} 件",
+    "satisfaction": "满意及基本满意 {part}/{whole} 件",
+}
+SUMMARY_RATE_EMPTY = {
+    "response": "暂无到期应签收的诉求",
+    "resolution": "暂无诉求",
+    "satisfaction": "暂无评价",
+}
+SUMMARY_REFERENCES = {"response": 0.9941, "resolution": 0.9836, "satisfaction": 0.9769}
+SUMMARY_NO_VALUE = "—"
+SUMMARY_MEDIANS = "用时中位数：签收 {ack}，答复 {answer}"
+SUMMARY_HOURS = "{hours} 小时"
+SUMMARY_BY_TOPIC = "按分类：{counts}"
+SUMMARY_BY_DEPARTMENT = "按承办部门：{counts}"
+SUMMARY_BY_DISTRICT = "按选区：{counts}"
+SUMMARY_BY_LEVEL = "按代表层级：{counts}"
+SUMMARY_COUNT = "{name} {count}"
+SUMMARY_SEPARATOR = "、"
+SUMMARY_AND_MORE = "等 {count} 项"
+SUMMARY_UNKNOWN_TOPIC = "未分类"
+SUMMARY_UNKNOWN_DEPARTMENT = "待分拨"
+SUMMARY_UNKNOWN = "未登记"
+SUMMARY_LEVEL = "{level}级"
+SUMMARY_OVERDUE = "⏰ 超时未办结 {count} 件（超时最久的在前）："
+SUMMARY_OVERDUE_LINE = "• {no}｜{department}｜已超时 {hours} 小时"
+SUMMARY_OVERDUE_MORE = "……另有 {count} 件"
+SUMMARY_OVERDUE_NONE = "✅ 没有超时未办结的诉求。"
+SUMMARY_HOT = "🔥 热点（本期 ≥ 3 件且多于上期）："
+SUMMARY_HOT_LINE = "• {kind}「{name}」{current} 件，上期 {before} 件（{growth}）"
+SUMMARY_HOT_KINDS = {"topic": "分类", "district": "选区"}
+SUMMARY_GROWTH = "+{percent}%"
+SUMMARY_GROWTH_NEW = "新出现"
+SUMMARY_HOT_NONE = "热点：无明显上升的分类或选区。"
+SUMMARY_RECURRENCES = "🔁 回头看“又出现了”重新立案：{counts}"
+SUMMARY_CLIPPED = "…（内容过长，已截断）"
+SUMMARY_BAD_PERIOD = "结束日期不能早于开始日期。"
+CHART_TITLE = "人大代表直通 12345 试点　{period}　收到 {received} 件"
+CHART_BY_DEPARTMENT = "按承办部门（件）"
+CHART_BY_TOPIC = "按分类（件）"
+CHART_RATES = "三率（%），虚线为苏州 2023 年"
+CHART_NO_DATA = "暂无数据"
+# ASCII stand-ins, used only when no CJK font can be loaded.
+CHART_FALLBACK = {
+    "title": "12345 pilot {period}: {received} received",
+    "period": "{start} to {end}",
+    "by_department": "By department",
+    "by_topic": "By topic",
+    "rates": "Rates (%), dashed: Suzhou 2023",
+    "no_data": "No data",
+    "response": "response",
+    "resolution": "resolution",
+    "satisfaction": "satisfaction",
+}
