@@ -28,6 +28,9 @@ def add_commands(subparsers: argparse._SubParsersAction, settings: Settings) -> 
     handler = roles.add_parser("handler", help="invite a department handler")
     handler.add_argument("--department", required=True, help="department code from routing.toml")
     handler.add_argument("--name", required=True)
+    supervisor = roles.add_parser("supervisor", help="invite a department head (gets 督办)")
+    supervisor.add_argument("--department", required=True, help="department code from routing.toml")
+    supervisor.add_argument("--name", required=True)
     invite.set_defaults(func=lambda args: asyncio.run(_invite(settings, args)))
     migrate = subparsers.add_parser("migrate", help="bring the database schema up to date")
     migrate.set_defaults(func=lambda args: asyncio.run(_migrate(settings)))
@@ -73,7 +76,9 @@ async def _create(invites: Invites, args: argparse.Namespace) -> InviteView:
         return await invites.create_deputy(
             name=args.name, level=args.level, district=args.district, by="cli"
         )
-    return await invites.create_handler(department=args.department, name=args.name, by="cli")
+    return await invites.create_handler(
+        department=args.department, name=args.name, by="cli", role=args.role
+    )
 
 
 async def _bot_username(settings: Settings) -> str | None:

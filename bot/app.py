@@ -22,23 +22,16 @@ from telegram.ext import (
 
 from bot import texts
 from bot.clock import Clock, SystemClock
-from bot.context import BotApplication, BotContext, BotData, Services
-from bot.db.engine import create_engine, session_factory
-from bot.db.migrate import upgrade
+from bot.context import BotApplication, BotContext, BotData
 from bot.sender import OutboxSender
-from bot.services.actors import ActorDirectory
-from bot.services.base import ServiceDeps
-from bot.services.inputs import PendingInputs
-from bot.services.intake import Intake
-from bot.services.invites import Invites
-from bot.services.outbox import Outbox
-from bot.services.queries import Queries
-from bot.services.workflow import Workflow
 from bot.settings import Settings
+from bot.wiring import build_services, run_due_jobs
 from classifier import ClassifierHolder
 from handlers import access, admin, buttons, errors, lookups, messages
 
 logger = logging.getLogger(__name__)
+
+SWEEP_EVERY = timedelta(minutes=1)
 
 
 def build_application(
@@ -79,6 +72,7 @@ def _register_handlers(application: BotApplication) -> None:
         ("status", lookups.status),
         ("triage", lookups.triage),
         ("reload", admin.reload_routing),
+        ("summary", admin.summary),
     ):
         application.add_handler(CommandHandler(name, callback, filters=private))
     # Inline buttons: one pattern for all actions, dispatched by action table.
@@ -102,33 +96,21 @@ def _post_init(
     async def post_init(application: BotApplication) -> None:
         """Open resources once the bot is initialised."""
         bot_data: BotData = application.bot_data
-        engine = create_engine(settings.database_url)
-        await upgrade(engine)
-        holder = routing or ClassifierHolder(settings.routing)
-        sessions = session_factory(engine)
-        outbox = Outbox(sessions, clock)
-        deps = ServiceDeps(sessions, clock, holder, settings.admin_ids, outbox, settings.tz)
-        departments = {d.code: d.name for d in holder.current.config.departments}
+        services = await build_services(settings, clock, routing)
         bot_data.settings = settings
-        bot_data.services = Services(
-            engine=engine,
-            deps=deps,
-            actors=ActorDirectory(sessions, settings.admin_ids),
-            invites=Invites(sessions, clock, departments),
-            intake=Intake(deps),
-            workflow=Workflow(deps),
-            inputs=PendingInputs(deps),
-            queries=Queries(deps),
-        )
+        bot_data.services = services
         await application.bot.set_my_commands(
             [BotCommand(n, d) for n, d in texts.COMMANDS["default"]]
         )
         for admin_id in sorted(settings.admin_ids):
-            await outbox.set_admin_commands(admin_id, texts.COMMANDS["admin"])
-        sender = OutboxSender(application.bot, outbox)
+            await services.outbox.set_admin_commands(admin_id, texts.COMMANDS["admin"])
+        sender = OutboxSender(application.bot, services.outbox)
         bot_data.sender = sender
         sender.start()
         if application.job_queue is not None:
+            application.job_queue.run_repeating(
+                _sweep, interval=SWEEP_EVERY, first=timedelta(seconds=5), name="sweep"
+            )
             application.job_queue.run_repeating(
                 _reload_routing, interval=timedelta(seconds=30), name="reload-routing"
             )
@@ -172,6 +154,11 @@ async def polling(
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
+
+
+async def _sweep(context: BotContext) -> None:
+    """Issue due reminders and digests (idempotent: derived from the database)."""
+    await run_due_jobs(context.bot_data.services)
 
 
 async def _reload_routing(context: BotContext) -> None:

@@ -17,6 +17,11 @@ PROGRESS = "prg"
 RATE = "rate"
 ROUTE = "route"
 TRIAGE_DRAFT = "tri"
+URGENT = "urg"
+OPEN = "open"
+EXTEND = "ext"
+APPROVE = "apv"
+LOOKBACK = "look"
 
 ACTIONS = (
     SUBMIT,
@@ -30,6 +35,11 @@ ACTIONS = (
     RATE,
     ROUTE,
     TRIAGE_DRAFT,
+    URGENT,
+    OPEN,
+    EXTEND,
+    APPROVE,
+    LOOKBACK,
 )
 
 

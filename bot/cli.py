@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def build_parser(settings: Settings) -> argparse.ArgumentParser:
     """Build the parser with every subcommand."""
-    from bot import admin_cli
+    from bot import admin_cli, jobs_cli, summary_cli
     from bot.replay import stored_items
     from classifier.cli import add_commands as add_classifier_commands
 
@@ -41,6 +41,8 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     run_parser = subparsers.add_parser("run", help="run the bot (offline demo without a token)")
     run_parser.set_defaults(func=lambda args: run(settings))
     admin_cli.add_commands(subparsers, settings)
+    jobs_cli.add_commands(subparsers, settings)
+    summary_cli.add_commands(subparsers, settings)
     add_classifier_commands(subparsers, replay_items=lambda: stored_items(settings))
     return parser
 

@@ -11,11 +11,16 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.sender import OutboxSender
 from bot.services.actors import ActorDirectory
 from bot.services.base import ServiceDeps
+from bot.services.digests import Digests
+from bot.services.extensions import Extensions
 from bot.services.inputs import PendingInputs
 from bot.services.intake import Intake
 from bot.services.invites import Invites
+from bot.services.lookback import Lookback
 from bot.services.outbox import Outbox
 from bot.services.queries import Queries
+from bot.services.reminders import Reminders
+from bot.services.reports import Reports
 from bot.services.workflow import Workflow
 from bot.settings import Settings
 from classifier import ClassifierHolder
@@ -33,6 +38,11 @@ class Services:
     workflow: Workflow
     inputs: PendingInputs
     queries: Queries
+    reminders: Reminders
+    digests: Digests
+    extensions: Extensions
+    lookback: Lookback
+    reports: Reports
 
     @property
     def outbox(self) -> Outbox:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 from contextlib import suppress
 from datetime import timedelta
@@ -121,6 +122,12 @@ class OutboxSender:
                 job.text or "", chat_id=job.chat_id, message_id=job.message_id, reply_markup=markup
             )
             return job.message_id
+        if job.op == "photo":
+            picture = base64.b64decode(job.payload["png"])
+            message = await self._bot.send_photo(
+                job.chat_id, photo=picture, caption=job.payload.get("caption")
+            )
+            return message.message_id
         if job.op == "commands":
             commands = [BotCommand(name, text) for name, text in job.payload["commands"]]
             await self._bot.set_my_commands(commands, scope=BotCommandScopeChat(job.chat_id))

@@ -11,7 +11,13 @@ STATUS = {
     "cancelled": "已取消",
 }
 RATINGS = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
-ROLES = {"admin": "管理员", "deputy": "人大代表", "handler": "承办人员", "stranger": "访客"}
+ROLES = {
+    "admin": "管理员",
+    "deputy": "人大代表",
+    "handler": "承办人员",
+    "supervisor": "部门负责人",
+    "stranger": "访客",
+}
 LEVELS = ("全国", "省", "市", "县", "乡")
 EVENTS = {
     "created": "收到诉求",
@@ -51,6 +57,7 @@ WELCOME_DEPUTY = (
     "欢迎您，{name}代表！绑定成功。\n直接发送群众反映的问题即可提交诉求。发送 /help 查看全部功能。"
 )
 WELCOME_HANDLER = "欢迎您，{name}！您已绑定为【{department}】承办人员。新派单会自动推送给您。发送 /help 查看全部功能。"
+WELCOME_SUPERVISOR = "欢迎您，{name}！您已绑定为【{department}】负责人，将收到本部门超时诉求的督办提醒。发送 /help 查看全部功能。"
 WELCOME_BACK = "您好，{name}（{role}）。发送 /help 查看可用功能。"
 
 HELP = {
@@ -72,12 +79,21 @@ HELP = {
         "• /cancel 取消正在进行的输入\n"
         "• /help 显示本帮助"
     ),
+    "supervisor": (
+        "部门负责人可用功能：\n"
+        "• 本部门诉求超过答复时限时，会收到督办提醒\n"
+        "• /mine 本部门待办诉求\n"
+        "• /status 编号 查看诉求完整记录\n"
+        "• /help 显示本帮助"
+    ),
     "admin": (
         "管理员可用功能：\n"
         "• /invite deputy 姓名 层级 选区 — 生成代表邀请码（层级：全国/省/市/县/乡）\n"
         "• /invite handler 部门代码 姓名 — 生成承办人员邀请码\n"
+        "• /invite supervisor 部门代码 姓名 — 生成部门负责人邀请码\n"
         "• /triage 查看待分拨诉求并改派\n"
         "• /reload 重新加载分类配置（config/routing.toml）\n"
+        "• /summary [week|month] 试点小结（文字和图表），每周一 09:00 自动发送\n"
         "• /mine 待分拨及办理中诉求概况\n"
         "• /status 编号 查看诉求完整记录\n"
         "• /help 显示本帮助"
@@ -98,10 +114,16 @@ COMMANDS = {
         ("cancel", "取消当前输入"),
         ("help", "使用帮助"),
     ],
+    "supervisor": [
+        ("mine", "本部门待办"),
+        ("status", "查看诉求办理记录"),
+        ("help", "使用帮助"),
+    ],
     "admin": [
         ("invite", "生成邀请码"),
         ("triage", "待分拨诉求"),
         ("reload", "重新加载分类配置"),
+        ("summary", "试点小结"),
         ("mine", "诉求概况"),
         ("status", "查看诉求办理记录"),
         ("help", "使用帮助"),
@@ -187,6 +209,7 @@ TRIAGE_EMPTY = "当前没有待分拨的诉求。"
 # Invites
 INVITE_USAGE = (
     "用法：\n/invite deputy 姓名 层级 选区（层级：全国/省/市/县/乡）\n/invite handler 部门代码 姓名\n"
+    "/invite supervisor 部门代码 姓名\n"
     "部门代码：{departments}"
 )
 INVITE_CREATED = (
@@ -200,6 +223,43 @@ INTERNAL_ERROR_ADMIN = "⚠️ 机器人处理消息时出错：{error}（详见
 NO_HANDLERS = "⚠️ {no} 已派至【{department}】，但该部门尚无绑定的承办人员，请尽快邀请。"
 RELOAD_REFUSED = "⚠️ 分类配置文件有误，已拒绝加载，仍使用原配置：\n{problems}"
 RELOAD_DONE = "分类配置已重新加载：{topics} 个分类，{departments} 个部门。"
+
+# Deadlines, reminders and supervision
+URGENT_TAG = "【紧急】"
+BTN_URGENT = "标记紧急"
+BTN_NOT_URGENT = "取消紧急"
+BTN_EXTEND = "申请延期"
+BTN_APPROVE = "批准延期"
+BTN_REFUSE = "不批准"
+BTN_OPEN = "{no} {title}"
+BTN_RESOLVED = "已解决"
+BTN_RECURRED = "又出现了"
+DUE_LINE = "\n签收时限：{ack}｜答复时限：{answer}"
+REMIND_ACK = "⏰ 催办：{no} 已超过签收时限（{due}），请尽快签收。\n内容：{text}"
+ESCALATE_ACK = "⚠️ {no} 派至【{department}】后超时未签收（时限 {due}），请协调。\n内容：{text}"
+REMIND_ANSWER = "⏰ 催办：{no} 的答复时限为 {due}，已过 {percent}%，请抓紧办理。\n内容：{text}"
+BREACH_ANSWER = "⏰ 催办：{no} 已超过答复时限（{due}），请立即办理并答复。\n内容：{text}"
+SUPERVISE = (
+    "🔴 督办：{no}（{department}）已超过答复时限 {due}，仍未办结。\n代表：{deputy}\n内容：{text}"
+)
+FOLLOWUP = "回访：诉求 {no} 已于 {closed} 办结，请您对办理结果进行评价。\n答复：{answer}"
+LOOKBACK = "回头看：诉求 {no} 办结已满 30 天，问题是否已经解决？\n内容：{text}"
+LOOKBACK_OK = "感谢反馈！诉求 {no} 确认已解决。"
+LOOKBACK_AGAIN = "已收到。问题又出现了，已重新立案（新编号 {new}），派至【{department}】办理。"
+RECURRENCE_EXTRA = "\n🔁 回头看复发：原诉求 {no} 办结后问题再次出现"
+ASK_EXTENSION = (
+    "请发送 {no} 的延期理由，管理员批准后答复时限顺延（每件仅可延期一次）。发送 /cancel 放弃。"
+)
+EXTENSION_REQUEST = "⏳ 延期申请：{no}（{department}，{name}）\n理由：{reason}\n当前答复时限：{due}\n延期后：{new_due}"
+EXTENSION_SENT = "延期申请已提交（{no}），等待管理员审批。"
+EXTENSION_APPROVED = "{no} 的延期申请已批准，新的答复时限：{due}。"
+EXTENSION_REFUSED = "{no} 的延期申请未获批准，请按原时限 {due} 答复。"
+EXTENSION_DONE_ADMIN = "{no} 延期{result}。"
+EXTENSION_USED = "{no} 已申请过延期，每件诉求仅可延期一次。"
+DIGEST_HEADER = "📋 每日待办（{department}，{count} 件，最急的在前）："
+DIGEST_LINE = "{no}｜{status}｜{due}"
+OVERDUE_BY = "已超时 {hours} 小时"
+DUE_IN = "剩 {hours} 小时"
 
 # Pilot summary (bot/services/summary_text.py, bot/services/chart.py)
 SUMMARY_HEADER = "📊 人大代表社情民意直通 12345 试点小结（{period}）"
@@ -265,3 +325,6 @@ CHART_FALLBACK = {
     "resolution": "resolution",
     "satisfaction": "satisfaction",
 }
+
+# Summary command
+SUMMARY_USAGE = "用法：/summary 或 /summary week（近 7 天）、/summary month（近 30 天）"

@@ -58,8 +58,10 @@ async def invite(update: Update, context: BotContext) -> None:
             view = await services.invites.create_deputy(
                 name=args[1], level=args[2], district=args[3], by=by
             )
-        elif len(args) == 3 and args[0] == "handler":
-            view = await services.invites.create_handler(department=args[1], name=args[2], by=by)
+        elif len(args) == 3 and args[0] in ("handler", "supervisor"):
+            view = await services.invites.create_handler(
+                department=args[1], name=args[2], by=by, role=args[0]
+            )
         else:
             raise Refused(texts.INVITE_USAGE.format(departments=departments))
     except Refused as refusal:

@@ -8,6 +8,7 @@ from telegram import Update
 
 from bot import texts
 from bot.context import BotContext
+from bot.services.errors import Refused
 from handlers.common import actor_of, tell
 
 
@@ -33,3 +34,20 @@ async def reload_routing(update: Update, context: BotContext) -> None:
         actor,
         texts.RELOAD_DONE.format(topics=len(config.topics), departments=len(config.departments)),
     )
+
+
+async def summary(update: Update, context: BotContext) -> None:
+    """Send the pilot summary of the last week or month (administrators only)."""
+    actor = await actor_of(update, context)
+    if actor is None or update.effective_chat is None:
+        return
+    if actor.role == "stranger":
+        await tell(update, context, actor, texts.STRANGER)
+        return
+    period = (context.args or ["week"])[0]
+    try:
+        await context.bot_data.services.reports.on_demand(
+            actor, chat_id=update.effective_chat.id, period=period
+        )
+    except Refused as refusal:
+        await tell(update, context, actor, refusal.text)

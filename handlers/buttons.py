@@ -78,6 +78,34 @@ async def _route(s: Services, a: Actor, c: cb.Callback, chat: int, msg: int) -> 
     return texts.ADMIN_REROUTED.format(no="", department=name).strip()
 
 
+async def _urgent(s: Services, a: Actor, c: cb.Callback, chat: int, msg: int) -> str | None:
+    """Toggle a draft's urgency."""
+    await s.intake.toggle_urgent(a, item_id=c.item_id, chat_id=chat, message_id=msg)
+    return None
+
+
+async def _open(s: Services, a: Actor, c: cb.Callback, chat: int, msg: int) -> str | None:
+    """Open an item from the daily digest."""
+    await s.workflow.open_item(a, item_id=c.item_id, chat_id=chat)
+    return None
+
+
+async def _approve(s: Services, a: Actor, c: cb.Callback, chat: int, msg: int) -> str | None:
+    """Decide on an extension request."""
+    await s.extensions.decide(
+        a, item_id=c.item_id, approve=c.argument == "yes", chat_id=chat, message_id=msg
+    )
+    return None
+
+
+async def _lookback(s: Services, a: Actor, c: cb.Callback, chat: int, msg: int) -> str | None:
+    """Answer the 30-day look back."""
+    await s.lookback.answer(
+        a, item_id=c.item_id, recurred=c.argument == "again", chat_id=chat, message_id=msg
+    )
+    return None
+
+
 ACTIONS: dict[str, Action] = {
     cb.SUBMIT: _submit,
     cb.RECLASSIFY: _reclassify,
@@ -90,6 +118,11 @@ ACTIONS: dict[str, Action] = {
     cb.PROGRESS: _asker("progress"),
     cb.RATE: _rate,
     cb.ROUTE: _route,
+    cb.URGENT: _urgent,
+    cb.OPEN: _open,
+    cb.EXTEND: _asker("extension"),
+    cb.APPROVE: _approve,
+    cb.LOOKBACK: _lookback,
 }
 
 

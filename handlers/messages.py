@@ -30,7 +30,7 @@ async def text_message(update: Update, context: BotContext) -> None:
     except Refused as refusal:
         await tell(update, context, actor, refusal.text)
         return
-    hint = texts.HANDLER_TEXT_HINT if actor.is_handler else texts.ADMIN_TEXT_HINT
+    hint = texts.ADMIN_TEXT_HINT if actor.is_admin else texts.HANDLER_TEXT_HINT
     await tell(update, context, actor, hint)
 
 

@@ -88,6 +88,7 @@ class Item(Base):
     answer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     extension_used: Mapped[bool] = mapped_column(default=False)
     recurrence_of: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
+    next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 
 class ItemEvent(Base):

@@ -16,6 +16,7 @@ from bot.db.models import HandledMessage, Item, ItemEvent, Member, OutboxMessage
 from bot.services import outbox
 from bot.services.actors import Actor, handlers_of
 from bot.services.errors import Refused
+from bot.services.policy import PolicySource
 from classifier import ClassifierHolder, RoutingConfig
 
 
@@ -29,6 +30,7 @@ class ServiceDeps:
     admin_ids: frozenset[int]
     outbox: outbox.Outbox
     tz: ZoneInfo
+    policy: PolicySource
 
     @property
     def config(self) -> RoutingConfig:

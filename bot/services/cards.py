@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from bot import callbacks as cb
 from bot import texts
 from bot.callbacks import Buttons
@@ -51,14 +54,37 @@ def draft_card(config: RoutingConfig, item: Item) -> tuple[str, Buttons]:
         department=department_name(config, item.department) if routed else texts.TOPIC_UNKNOWN,
         basis=basis,
     )
+    urgent_label = texts.BTN_NOT_URGENT if item.urgent else texts.BTN_URGENT
     buttons = [
-        [(texts.BTN_SUBMIT, cb.make(cb.SUBMIT, item.id))],
+        [
+            (texts.BTN_SUBMIT, cb.make(cb.SUBMIT, item.id)),
+            (urgent_label, cb.make(cb.URGENT, item.id)),
+        ],
         [
             (texts.BTN_RECLASSIFY, cb.make(cb.RECLASSIFY, item.id)),
             (texts.BTN_CANCEL, cb.make(cb.CANCEL, item.id)),
         ],
     ]
-    return text, buttons
+    return urgency(item) + text, buttons
+
+
+def urgency(item: Item) -> str:
+    """Return the urgency tag every card starts with, if the item is urgent."""
+    return texts.URGENT_TAG if item.urgent else ""
+
+
+def due_line(item: Item, tz: ZoneInfo) -> str:
+    """Render the acknowledge and answer deadlines in local time."""
+    if item.ack_due_at is None or item.answer_due_at is None:
+        return ""
+    return texts.DUE_LINE.format(
+        ack=local_time(item.ack_due_at, tz), answer=local_time(item.answer_due_at, tz)
+    )
+
+
+def local_time(moment: datetime | None, tz: ZoneInfo) -> str:
+    """Format a moment as local month, day and time."""
+    return moment.astimezone(tz).strftime("%m-%d %H:%M") if moment else "—"
 
 
 def topic_picker(config: RoutingConfig, item: Item) -> tuple[str, Buttons]:
@@ -70,10 +96,16 @@ def topic_picker(config: RoutingConfig, item: Item) -> tuple[str, Buttons]:
 
 
 def handler_card(
-    config: RoutingConfig, item: Item, deputy: Member, reopen_reason: str | None = None
+    config: RoutingConfig,
+    item: Item,
+    deputy: Member,
+    reopen_reason: str | None = None,
+    tz: ZoneInfo | None = None,
 ) -> tuple[str, Buttons]:
     """Render a new assignment for a department's handlers."""
     extra = texts.REOPEN_EXTRA.format(reason=clip(reopen_reason, 300)) if reopen_reason else ""
+    if tz is not None:
+        extra += due_line(item, tz)
     text = texts.HANDLER_CARD.format(
         no=item.tracking_no,
         deputy=deputy_label(deputy),
@@ -81,6 +113,7 @@ def handler_card(
         text=clip(item.text, 3000),
         extra=extra,
     )
+    text = urgency(item) + text
     buttons = [
         [
             (texts.BTN_ACK, cb.make(cb.ACK, item.id)),
@@ -93,14 +126,17 @@ def handler_card(
 def acknowledged_card(item: Item, handler_name: str) -> tuple[str, Buttons]:
     """Render the card the acknowledging handler works from."""
     text = texts.ACKED_CARD.format(no=item.tracking_no, name=handler_name, text=clip(item.text))
+    last_row = [(texts.BTN_RETURN, cb.make(cb.RETURN, item.id))]
+    if not item.extension_used:
+        last_row.append((texts.BTN_EXTEND, cb.make(cb.EXTEND, item.id)))
     buttons = [
         [
             (texts.BTN_ANSWER, cb.make(cb.ANSWER, item.id)),
             (texts.BTN_PROGRESS, cb.make(cb.PROGRESS, item.id)),
         ],
-        [(texts.BTN_RETURN, cb.make(cb.RETURN, item.id))],
+        last_row,
     ]
-    return text, buttons
+    return urgency(item) + text, buttons
 
 
 def triage_card(config: RoutingConfig, item: Item, deputy: Member, why: str) -> tuple[str, Buttons]:

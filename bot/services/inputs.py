@@ -19,7 +19,9 @@ from bot.services.base import (
     retire_cards,
 )
 from bot.services.errors import Refused
+from bot.services.extensions import request_extension
 from bot.services.intake import check_text
+from bot.services.schedule import refresh
 from bot.services.workflow import check_may, reopen
 
 
@@ -63,6 +65,7 @@ class PendingInputs:
         no = item.tracking_no
         if purpose == "answer":
             item.status, item.answer, item.closed_at = "closed", text, now
+            refresh(item)
             record(
                 session,
                 item,
@@ -109,6 +112,7 @@ class PendingInputs:
             previous = item.status
             item.status, item.department = "triage", None
             item.acknowledged_at = item.acknowledged_by = None
+            refresh(item)
             record(
                 session,
                 item,
@@ -137,6 +141,8 @@ class PendingInputs:
                 item_id=item.id,
                 text=texts.HANDLER_DONE_RETURN.format(no=no),
             )
+        elif purpose == "extension":
+            await request_extension(session, deps, item, actor, text, chat_id)
         elif purpose == "unsatisfied":
             item.rating = "unsatisfied"
             record(

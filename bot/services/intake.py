@@ -20,6 +20,7 @@ from bot.services.base import (
     tracking_number,
 )
 from bot.services.errors import Refused
+from bot.services.schedule import start_clock
 
 MAX_TEXT = 4000
 
@@ -62,6 +63,7 @@ class Intake:
                     confidence=route.confidence,
                     matched=[[k, w] for k, w in route.matched],
                     abstained=route.abstained,
+                    urgent=self._deps.policy.current().is_urgent(cleaned),
                     created_at=now,
                 )
                 session.add(item)
@@ -124,6 +126,30 @@ class Intake:
             )
         self._deps.outbox.kick()
 
+    async def toggle_urgent(
+        self, actor: Actor, *, item_id: int, chat_id: int, message_id: int
+    ) -> None:
+        """Mark a draft urgent (紧急), or not, before submitting it."""
+        now = self._deps.clock.now()
+        async with self._deps.sessions.begin() as session:
+            item = await self._own_draft(session, actor, item_id)
+            item.urgent = not item.urgent
+            note = texts.BTN_URGENT if item.urgent else texts.BTN_NOT_URGENT
+            record(
+                session, item, now, kind="reclassified", actor=actor, from_status="draft", note=note
+            )
+            text, buttons = cards.draft_card(self._deps.config, item)
+            outbox.edit(
+                session,
+                now,
+                chat_id=chat_id,
+                message_id=message_id,
+                text=text,
+                buttons=buttons,
+                item_id=item.id,
+            )
+        self._deps.outbox.kick()
+
     async def cancel(self, actor: Actor, *, item_id: int, chat_id: int, message_id: int) -> None:
         """Drop a draft the deputy does not want to submit (kept, marked cancelled)."""
         now = self._deps.clock.now()
@@ -152,10 +178,11 @@ class Intake:
             deputy = await deputy_of(session, item)
             if item.department and not item.abstained:
                 item.status = "routed"
+                start_clock(item, now, deps.policy.current())
                 department = cards.department_name(deps.config, item.department)
                 reply = texts.RECEIVED_ROUTED.format(no=item.tracking_no, department=department)
                 record(session, item, now, kind="submitted", actor=actor, from_status="draft")
-                card = cards.handler_card(deps.config, item, deputy)
+                card = cards.handler_card(deps.config, item, deputy, tz=deps.tz)
                 if not await notify_handlers(session, deps, item, now, card):
                     notify_admins(
                         session,

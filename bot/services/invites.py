@@ -60,17 +60,19 @@ class Invites:
             description=description,
         )
 
-    async def create_handler(self, *, department: str, name: str, by: str) -> InviteView:
-        """Create an invite for a department handler."""
+    async def create_handler(
+        self, *, department: str, name: str, by: str, role: str = "handler"
+    ) -> InviteView:
+        """Create an invite for a department handler (or its supervisor, the department head)."""
         if department not in self._departments:
             raise Refused(
                 texts.INVITE_BAD_DEPARTMENT.format(
                     code=department, departments="、".join(self._departments)
                 )
             )
-        description = f"【{self._departments[department]}】承办人员 {name}"
+        description = f"【{self._departments[department]}】{texts.ROLES[role]} {name}"
         return await self._create(
-            role="handler",
+            role=role,
             name=name,
             level=None,
             district=None,
@@ -139,10 +141,12 @@ class Invites:
 
     def _welcome(self, session: AsyncSession, now: datetime, member: Member, chat_id: int) -> None:
         """Queue the welcome message and the role's command menu."""
+        department = self._departments.get(member.department or "", member.department)
         if member.role == "deputy":
             text = texts.WELCOME_DEPUTY.format(name=member.name)
+        elif member.role == "supervisor":
+            text = texts.WELCOME_SUPERVISOR.format(name=member.name, department=department)
         else:
-            department = self._departments.get(member.department or "", member.department)
             text = texts.WELCOME_HANDLER.format(name=member.name, department=department)
         outbox.send(session, now, chat_id=chat_id, text=text)
         outbox.set_commands(session, now, chat_id=chat_id, commands=texts.COMMANDS[member.role])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,9 +28,10 @@ def send(
     text: str,
     buttons: Buttons | None = None,
     item_id: int | None = None,
+    not_before: datetime | None = None,
 ) -> None:
-    """Queue a message to a chat."""
-    _add(session, now, "send", chat_id, None, text, {"buttons": buttons}, item_id)
+    """Queue a message to a chat, held until `not_before` if given (quiet hours)."""
+    _add(session, now, "send", chat_id, None, text, {"buttons": buttons}, item_id, not_before)
 
 
 def edit(
@@ -44,6 +46,14 @@ def edit(
 ) -> None:
     """Queue an edit of a message the bot sent; no buttons removes the keyboard."""
     _add(session, now, "edit", chat_id, message_id, text, {"buttons": buttons}, item_id)
+
+
+def photo(
+    session: AsyncSession, now: datetime, *, chat_id: int, png: bytes, caption: str | None = None
+) -> None:
+    """Queue a PNG picture (the summary chart) to a chat."""
+    payload = {"png": base64.b64encode(png).decode("ascii"), "caption": caption}
+    _add(session, now, "photo", chat_id, None, None, payload, None)
 
 
 def set_commands(
@@ -62,6 +72,7 @@ def _add(
     text: str | None,
     payload: dict[str, Any],
     item_id: int | None,
+    not_before: datetime | None = None,
 ) -> None:
     """Add one outbox row to the session."""
     session.add(
@@ -75,7 +86,7 @@ def _add(
             status="pending",
             attempts=0,
             created_at=now,
-            next_attempt_at=now,
+            next_attempt_at=max(now, not_before) if not_before else now,
         )
     )
 
@@ -124,13 +135,18 @@ class Outbox:
         self.kick()
 
     async def claim(self, limit: int = 20) -> list[OutboxJob]:
-        """Lease due rows, the oldest per chat only, so each chat keeps its order."""
+        """Lease due rows, the oldest per chat only, so each chat keeps its order.
+
+        A row held for the morning (quiet hours, never tried yet) does not hold up the rows
+        after it; a row waiting to be retried does.
+        """
         now = self._clock.now()
         earlier = aliased(OutboxMessage)
         blocked = exists().where(
             earlier.chat_id == OutboxMessage.chat_id,
             earlier.status == "pending",
             earlier.id < OutboxMessage.id,
+            (earlier.attempts > 0) | (earlier.next_attempt_at <= now),
         )
         query = (
             select(OutboxMessage)

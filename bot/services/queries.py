@@ -39,7 +39,7 @@ class Queries:
                 )
                 header = texts.MINE_HEADER_DEPUTY.format(count=len(rows))
                 text = self._listing(header, rows)
-            elif actor.is_handler and actor.member is not None:
+            elif actor.member is not None and actor.member.role in ("handler", "supervisor"):
                 query = select(Item).where(
                     Item.department == actor.member.department, Item.status.in_(OPEN)
                 )
@@ -202,6 +202,6 @@ def _may_see(actor: Actor, item: Item, departments: set[str]) -> bool:
         return True
     if actor.is_deputy and actor.member is not None:
         return item.deputy_id == actor.member.id
-    if actor.is_handler and actor.member is not None:
+    if actor.member is not None and actor.member.role in ("handler", "supervisor"):
         return actor.member.department in departments
     return False

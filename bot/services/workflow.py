@@ -19,12 +19,14 @@ from bot.services.base import (
     retire_cards,
 )
 from bot.services.errors import Refused
+from bot.services.schedule import refresh, start_clock
 
 ASK_TEXTS = {
     "return": texts.ASK_RETURN_REASON,
     "answer": texts.ASK_ANSWER,
     "progress": texts.ASK_PROGRESS,
     "unsatisfied": texts.ASK_UNSATISFIED,
+    "extension": texts.ASK_EXTENSION,
 }
 
 
@@ -47,6 +49,7 @@ class Workflow:
             assert actor.member is not None
             item.status = "acknowledged"
             item.acknowledged_at, item.acknowledged_by = now, actor.member.id
+            refresh(item)
             record(session, item, now, kind="acknowledged", actor=actor, from_status="routed")
             taken = texts.CARD_TAKEN.format(
                 no=item.tracking_no, name=actor.member.name, text=cards.clip(item.text, 200)
@@ -147,6 +150,7 @@ class Workflow:
             if item.status != "triage":
                 raise Refused(texts.STALE_BUTTON)
             item.status, item.department = "routed", department
+            start_clock(item, now, deps.policy.current())
             topic = deps.config.topic(item.topic) if item.topic else None
             if topic is None or topic.department != department:
                 item.topic = _topic_of(deps, department)
@@ -155,7 +159,7 @@ class Workflow:
                 session, item, now, kind="rerouted", actor=actor, from_status="triage", note=name
             )
             deputy = await deputy_of(session, item)
-            card = cards.handler_card(deps.config, item, deputy)
+            card = cards.handler_card(deps.config, item, deputy, tz=deps.tz)
             if not await notify_handlers(session, deps, item, now, card):
                 outbox.send(
                     session,
@@ -184,6 +188,24 @@ class Workflow:
         deps.outbox.kick()
         return name
 
+    async def open_item(self, actor: Actor, *, item_id: int, chat_id: int) -> None:
+        """Send a handler the working card of one of the department's open items."""
+        deps = self._deps
+        now = deps.clock.now()
+        async with deps.sessions.begin() as session:
+            item = await lock_item(session, item_id)
+            if item.status not in ("routed", "acknowledged") or not actor.handles(item.department):
+                raise Refused(texts.STALE_BUTTON)
+            if item.status == "routed":
+                deputy = await deputy_of(session, item)
+                text, buttons = cards.handler_card(deps.config, item, deputy, tz=deps.tz)
+            else:
+                taker = await session.get(Member, item.acknowledged_by)
+                text, buttons = cards.acknowledged_card(item, taker.name if taker else "")
+                text += cards.due_line(item, deps.tz)
+            outbox.send(session, now, chat_id=chat_id, text=text, buttons=buttons, item_id=item.id)
+        deps.outbox.kick()
+
     async def cancel_input(self, actor: Actor, *, chat_id: int) -> None:
         """Forget what the user was about to type."""
         deps = self._deps
@@ -203,6 +225,12 @@ def check_may(actor: Actor, item: Item, purpose: str) -> None:
         allowed = item.status in ("routed", "acknowledged") and actor.handles(item.department)
     elif purpose in ("answer", "progress"):
         allowed = item.status == "acknowledged" and actor.handles(item.department)
+    elif purpose == "extension":
+        allowed = (
+            item.status == "acknowledged"
+            and actor.handles(item.department)
+            and not item.extension_used
+        )
     elif purpose in ("unsatisfied", "rate"):
         owner = actor.is_deputy and actor.member is not None and actor.member.id == item.deputy_id
         allowed = owner and item.status == "closed" and item.rating is None
@@ -228,8 +256,9 @@ async def reopen(
     item.status, item.reopen_count = "routed", item.reopen_count + 1
     item.acknowledged_at = item.acknowledged_by = item.closed_at = None
     item.answer, item.rating = None, None
+    start_clock(item, now, deps.policy.current())
     record(session, item, now, kind="reopened", actor=actor, from_status="closed", note=reason)
     deputy = await deputy_of(session, item)
-    card = cards.handler_card(deps.config, item, deputy, reopen_reason=reason)
+    card = cards.handler_card(deps.config, item, deputy, reopen_reason=reason, tz=deps.tz)
     await notify_handlers(session, deps, item, now, card)
     return deputy

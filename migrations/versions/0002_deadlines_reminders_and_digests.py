@@ -56,6 +56,10 @@ def upgrade() -> None:
             sa.Column("extension_used", sa.Boolean(), nullable=False, server_default=sa.false())
         )
         batch_op.add_column(sa.Column("recurrence_of", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("next_reminder_at", sa.DateTime(), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_items_next_reminder_at"), ["next_reminder_at"], unique=False
+        )
         batch_op.create_index("ix_items_status_ack_due", ["status", "ack_due_at"], unique=False)
         batch_op.create_index(
             "ix_items_status_answer_due", ["status", "answer_due_at"], unique=False
@@ -70,6 +74,8 @@ def downgrade() -> None:
     with op.batch_alter_table("items", schema=None) as batch_op:
         batch_op.drop_constraint("fk_items_recurrence_of", type_="foreignkey")
         batch_op.drop_index("ix_items_submitted")
+        batch_op.drop_index(batch_op.f("ix_items_next_reminder_at"))
+        batch_op.drop_column("next_reminder_at")
         batch_op.drop_index("ix_items_status_closed")
         batch_op.drop_index("ix_items_status_answer_due")
         batch_op.drop_index("ix_items_status_ack_due")

@@ -27,7 +27,6 @@ from classifier.loader import load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "config" / "routing.toml"
-EXAMPLE = ROOT / "config" / "deadlines-example.toml"
 SH = ZoneInfo("Asia/Shanghai")
 CAL = WorkCalendar(SH)
 
@@ -410,9 +409,8 @@ def test_missing_tables_give_the_defaults(tmp_path: Path) -> None:
     assert policy.calendar.tz is SH
 
 
-def test_example_pastes_into_the_shipped_routing_file(tmp_path: Path) -> None:
-    example = EXAMPLE.read_text(encoding="utf-8")
-    config = config_of(tmp_path, example, SHIPPED.read_text(encoding="utf-8"))
+def test_shipped_routing_file_documents_the_defaults(tmp_path: Path) -> None:
+    config = config_of(tmp_path, "", SHIPPED.read_text(encoding="utf-8"))
     policy = DeadlinePolicy.from_config(config, SH)
     assert policy.deadlines == DEFAULT_DEADLINES  # the example documents the defaults
     assert policy.keywords == DEFAULT_KEYWORDS
@@ -420,11 +418,11 @@ def test_example_pastes_into_the_shipped_routing_file(tmp_path: Path) -> None:
     assert policy.topics == {}
 
 
-def test_example_topic_overrides_work_once_uncommented(tmp_path: Path) -> None:
-    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+def test_shipped_topic_overrides_work_once_uncommented(tmp_path: Path) -> None:
+    lines = SHIPPED.read_text(encoding="utf-8").splitlines()
     starts = ("# [deadlines.topics", "# acknowledge", "# answer")
-    example = "\n".join(line[2:] if line.startswith(starts) else line for line in lines)
-    config = config_of(tmp_path, example, SHIPPED.read_text(encoding="utf-8"))
+    shipped = "\n".join(line[2:] if line.startswith(starts) else line for line in lines)
+    config = config_of(tmp_path, "", shipped)
     policy = DeadlinePolicy.from_config(config, SH)
     assert str(policy.duration("answer", "urban_rural", False)) == "10wd"
     assert str(policy.duration("answer", "urban_rural", True)) == "2h"

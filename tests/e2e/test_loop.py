@@ -40,7 +40,7 @@ async def test_submit_acknowledge_progress_answer_rate(
         talk = bot.talk
         talk.say(cast.deputy, STREETLIGHT)
         card = await talk.expect(cast.deputy, "诉求预览")
-        assert card.buttons() == ["提交", "换分类", "取消"]
+        assert card.buttons() == ["提交", "标记紧急", "换分类", "取消"]
         assert "住房和城乡建设局" in (card.text or "")
         assert "判断依据" in (card.text or "")
         talk.press(cast.deputy, card, "提交")
@@ -55,7 +55,7 @@ async def test_submit_acknowledge_progress_answer_rate(
         zhao_ack = zhao_card.button_data("签收")
         talk.press(cast.li, li_card, "签收")
         acked = await talk.expect(cast.li, "已签收", buttons=True)
-        assert acked.buttons() == ["答复办结", "进展", "退回"]
+        assert acked.buttons() == ["答复办结", "进展", "退回", "申请延期"]
         await talk.expect(cast.deputy, "李四")
         retired = await talk.expect(cast.zhao, "已由 李四 签收")
         assert retired.buttons() == []

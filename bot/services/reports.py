@@ -1,0 +1,88 @@
+"""The pilot summary for administrators: weekly on Monday 09:00, and on demand."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bot import texts
+from bot.db.models import Digest
+from bot.services import outbox
+from bot.services.actors import Actor
+from bot.services.base import ServiceDeps
+from bot.services.chart import render_chart
+from bot.services.errors import Refused
+from bot.services.summary import compute_summary
+from bot.services.summary_text import Names, render_text
+
+WEEKLY_TIME = time(9, 0)
+PERIODS = {"week": 7, "month": 30}
+
+
+class Reports:
+    """Computes the summary and sends it as text plus one PNG chart."""
+
+    def __init__(self, deps: ServiceDeps) -> None:
+        self._deps = deps
+
+    async def weekly_due(self, now: datetime) -> int:
+        """Send last week's summary to each admin once, any time after Monday 09:00."""
+        deps = self._deps
+        local = now.astimezone(deps.tz)
+        monday = local.date() - timedelta(days=local.weekday())
+        if local < datetime.combine(monday, WEEKLY_TIME, deps.tz):
+            return 0
+        period = monday.isoformat()
+        pending = []
+        async with deps.sessions() as session:
+            for admin_id in sorted(deps.admin_ids):
+                seen = await session.scalar(
+                    select(Digest.id).where(
+                        Digest.kind == "weekly", Digest.chat_id == admin_id, Digest.period == period
+                    )
+                )
+                if seen is None:
+                    pending.append(admin_id)
+        if not pending:
+            return 0
+        end = datetime.combine(monday, time(0), deps.tz)
+        text, png = await self._render(end - timedelta(days=7), end, now)
+        sent = 0
+        for admin_id in pending:
+            try:
+                async with deps.sessions.begin() as session:
+                    session.add(Digest(kind="weekly", chat_id=admin_id, period=period, at=now))
+                    await session.flush()
+                    outbox.send(session, now, chat_id=admin_id, text=text)
+                    outbox.photo(session, now, chat_id=admin_id, png=png)
+                sent += 1
+            except IntegrityError:
+                continue
+        if sent:
+            deps.outbox.kick()
+        return sent
+
+    async def on_demand(self, actor: Actor, *, chat_id: int, period: str) -> None:
+        """Send the summary of the last week or month to an administrator."""
+        deps = self._deps
+        if not actor.is_admin:
+            raise Refused(texts.NOT_ALLOWED)
+        days = PERIODS.get(period or "week")
+        if days is None:
+            raise Refused(texts.SUMMARY_USAGE)
+        now = deps.clock.now()
+        today = datetime.combine(now.astimezone(deps.tz).date(), time(0), deps.tz)
+        text, png = await self._render(today - timedelta(days=days - 1), now, now)
+        async with deps.sessions.begin() as session:
+            outbox.send(session, now, chat_id=chat_id, text=text)
+            outbox.photo(session, now, chat_id=chat_id, png=png)
+        deps.outbox.kick()
+
+    async def _render(self, start: datetime, end: datetime, now: datetime) -> tuple[str, bytes]:
+        """Compute the summary of a period and render its text and chart."""
+        deps = self._deps
+        summary = await compute_summary(deps.sessions, start=start, end=end, now=now, tz=deps.tz)
+        names = Names.from_config(deps.config)
+        return render_text(summary, names), render_chart(summary, names)

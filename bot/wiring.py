@@ -1,0 +1,63 @@
+"""Build the services from settings: the same for the bot, the CLI jobs and the tests."""
+
+from __future__ import annotations
+
+from bot.clock import Clock
+from bot.context import Services
+from bot.db.engine import create_engine, session_factory
+from bot.db.migrate import upgrade
+from bot.services.actors import ActorDirectory
+from bot.services.base import ServiceDeps
+from bot.services.digests import Digests
+from bot.services.extensions import Extensions
+from bot.services.inputs import PendingInputs
+from bot.services.intake import Intake
+from bot.services.invites import Invites
+from bot.services.lookback import Lookback
+from bot.services.outbox import Outbox
+from bot.services.policy import PolicySource
+from bot.services.queries import Queries
+from bot.services.reminders import Reminders
+from bot.services.reports import Reports
+from bot.services.workflow import Workflow
+from bot.settings import Settings
+from classifier import ClassifierHolder
+
+
+async def build_services(
+    settings: Settings, clock: Clock, routing: ClassifierHolder | None = None
+) -> Services:
+    """Open and migrate the database, load the routing file, and wire every service."""
+    holder = routing or ClassifierHolder(settings.routing)
+    policy = PolicySource(holder, settings.tz)
+    policy.current()
+    engine = create_engine(settings.database_url)
+    await upgrade(engine)
+    sessions = session_factory(engine)
+    outbox = Outbox(sessions, clock)
+    deps = ServiceDeps(sessions, clock, holder, settings.admin_ids, outbox, settings.tz, policy)
+    departments = {d.code: d.name for d in holder.current.config.departments}
+    return Services(
+        engine=engine,
+        deps=deps,
+        actors=ActorDirectory(sessions, settings.admin_ids),
+        invites=Invites(sessions, clock, departments),
+        intake=Intake(deps),
+        workflow=Workflow(deps),
+        inputs=PendingInputs(deps),
+        queries=Queries(deps),
+        reminders=Reminders(deps, policy),
+        digests=Digests(deps),
+        extensions=Extensions(deps),
+        lookback=Lookback(deps),
+        reports=Reports(deps),
+    )
+
+
+async def run_due_jobs(services: Services) -> int:
+    """Run every sweep and digest due now; return how many messages they queued."""
+    now = services.deps.clock.now()
+    issued = await services.reminders.sweep(now)
+    issued += await services.digests.daily_due(now)
+    issued += await services.reports.weekly_due(now)
+    return issued
