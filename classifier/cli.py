@@ -133,7 +133,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
         sys.stdout.writelines(diff)
     if args.output is not None:
         Path(args.output).write_text(new_text, encoding="utf-8")
-        counts = ", ".join(f"{code} {len(words)}" for code, words in learned.items())
+        counts = ", ".join(f"{code} {len(words)}" for code, words in learned.keywords.items())
         print(f"wrote {args.output}: learned keywords {counts}", file=sys.stderr)
     return 0
 

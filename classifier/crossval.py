@@ -92,6 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--min-weight", type=float, default=defaults.min_weight)
     parser.add_argument("--max-weight", type=float, default=defaults.max_weight)
     parser.add_argument("--keep", type=int, default=defaults.keep)
+    parser.add_argument("--epochs", type=int, default=defaults.epochs)
     parser.add_argument("--no-refine", dest="refine", action="store_false")
     parser.add_argument("--tune", action="store_true", help="grid-search the thresholds")
     args = parser.parse_args(argv)
@@ -109,6 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.max_weight,
         args.refine,
         args.keep,
+        args.epochs,
     )
     scored: list[Scored] = []
     reports = crossval(base, items, params, args.folds, scored)

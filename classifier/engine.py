@@ -42,6 +42,7 @@ class Classifier:
         self._config = config
         self._tokenizer = tokenizer
         self._index = _build_index(config)
+        self._bias = [t.bias for t in config.topics]
         codes = [t.code for t in config.topics]
         self._roots = [codes.index(config.root(c)) for c in codes]
         self._root_set = sorted(set(self._roots))
@@ -79,21 +80,30 @@ class Classifier:
             used += len(word)
         return body, head
 
+    def _scale(self, body: Counter[str], head: Counter[str], titled: bool) -> float:
+        """Return sqrt(length_norm / distinct words), at most 1 (see Scoring.length_norm)."""
+        norm = self._config.scoring.length_norm
+        if norm <= 0.0:
+            return 1.0
+        words = len(body.keys() | head.keys()) if titled else len(body)
+        return math.sqrt(norm / words) if words > norm else 1.0
+
     def _factors(
-        self, body: Counter[str], head: Counter[str], words: Iterable[str]
+        self, body: Counter[str], head: Counter[str], words: Iterable[str], scale: float
     ) -> dict[str, float]:
         """Weigh words: 1 + ln(count) in the body plus title_weight times that in the title."""
         weight = self._config.scoring.title_weight
-        return {w: _sublinear(body[w]) + weight * _sublinear(head[w]) for w in words}
+        return {w: scale * (_sublinear(body[w]) + weight * _sublinear(head[w])) for w in words}
 
     def found(self, text: str, title: str = "") -> dict[str, float]:
         """Map every token to its factor (see _factors); learning and evaluation use this."""
         body, head = self._counts(text, title)
-        return self._factors(body, head, body.keys() | head.keys())
+        scale = self._scale(body, head, bool(title.strip()))
+        return self._factors(body, head, body.keys() | head.keys(), scale)
 
     def topic_scores(self, found: dict[str, float]) -> tuple[list[float], list[list[Hit]]]:
-        """Score every topic: the sum of keyword weight times the keyword's factor in found."""
-        scores = [0.0] * len(self._config.topics)
+        """Score every topic: its bias plus each keyword weight times its factor in found."""
+        scores = list(self._bias)
         matched: list[list[Hit]] = [[] for _ in scores]
         index = self._index
         for word, factor in found.items():
@@ -109,7 +119,9 @@ class Classifier:
         """Route one concern; abstain (send to triage) when the evidence is weak or split."""
         body, head = self._counts(text, title)
         keys = self._index.keys()
-        return self.route(self._factors(body, head, (body.keys() & keys) | (head.keys() & keys)))
+        scale = self._scale(body, head, bool(title.strip()))
+        words = (body.keys() & keys) | (head.keys() & keys)
+        return self.route(self._factors(body, head, words, scale))
 
     def route(self, found: dict[str, float]) -> Route:
         """Route already segmented tokens (see found)."""

@@ -23,6 +23,14 @@ NAME_TAGS = frozenset({"ns", "nr", "nrt", "nrfg"})
 
 
 @dataclass(frozen=True)
+class Learned:
+    """What learning yields: keyword weights and a score bias per labelled topic."""
+
+    keywords: dict[str, dict[str, float]]
+    bias: dict[str, float]
+
+
+@dataclass(frozen=True)
 class LearnParams:
     """Knobs of the learner, chosen by 5-fold cross-validation on the dev file."""
 
@@ -33,6 +41,7 @@ class LearnParams:
     max_weight: float = 5.0
     refine: bool = True
     keep: int = 300
+    epochs: int = RefineParams().epochs
 
 
 @cache
@@ -93,16 +102,17 @@ def learn_weights(
     return learned
 
 
-def with_learned(config: RoutingConfig, learned: dict[str, dict[str, float]]) -> RoutingConfig:
-    """Return config with each topic's learned table replaced (curated words take precedence)."""
+def with_learned(config: RoutingConfig, learned: Learned) -> RoutingConfig:
+    """Return config with each learned topic's table and bias replaced (curated words first)."""
     topics = []
     for topic in config.topics:
-        if topic.code not in learned:
+        if topic.code not in learned.keywords:
             topics.append(topic)
             continue
         taken = set(topic.keywords) | set(topic.negative)
-        fresh = {w: v for w, v in learned[topic.code].items() if w not in taken}
-        topics.append(replace(topic, learned=MappingProxyType(fresh)))
+        fresh = {w: v for w, v in learned.keywords[topic.code].items() if w not in taken}
+        bias = learned.bias.get(topic.code, topic.bias)
+        topics.append(replace(topic, learned=MappingProxyType(fresh), bias=bias))
     return replace(config, topics=tuple(topics))
 
 
@@ -110,19 +120,23 @@ def learn_keywords(
     config: RoutingConfig,
     docs: Sequence[tuple[Mapping[str, float], str]],
     params: LearnParams = LearnParams(),
-) -> dict[str, dict[str, float]]:
-    """Learn each labelled topic's keywords: log-odds selection, then discriminative refinement.
+) -> Learned:
+    """Learn each labelled topic's keywords and bias: log-odds, then discriminative refinement.
 
-    Curated keywords (and negative ones) stay fixed and are never learned for their own topic.
+    Curated keywords (and negative ones) stay fixed and are never learned for their own topic;
+    topics without labelled messages keep their hand-set bias.
     """
     initial = learn_weights(docs, params)
+    biases: dict[str, float] = {}
     if params.refine:
         fixed = {
             t.code: {**dict(t.keywords), **{w: -v for w, v in t.negative.items()}}
             for t in config.topics
         }
         codes = [t.code for t in config.topics]
-        initial = refine(docs, codes, fixed, initial, RefineParams())
+        hand = {t.code: t.bias for t in config.topics}
+        refining = RefineParams(epochs=params.epochs)
+        initial, biases = refine(docs, codes, fixed, initial, refining, hand)
     learned: dict[str, dict[str, float]] = {}
     for topic in config.topics:
         if topic.code not in initial:
@@ -131,12 +145,12 @@ def learn_keywords(
         ranked = sorted(initial[topic.code].items(), key=lambda kv: (-kv[1], kv[0]))
         kept = [(w, round(v, 2)) for w, v in ranked if w not in taken and v >= 0.005]
         learned[topic.code] = dict(kept[: params.keep])
-    return learned
+    return Learned(learned, {code: round(value, 2) for code, value in biases.items()})
 
 
 def learn_from_samples(
     classifier: Classifier, samples: Sequence[Sample], params: LearnParams = LearnParams()
-) -> dict[str, dict[str, float]]:
+) -> Learned:
     """Learn topic keywords from labelled samples; labels resolve via names and aliases."""
     docs = []
     for sample in samples:

@@ -22,7 +22,7 @@ from classifier.model import (
 from classifier.tomllines import Scan, scan
 
 KNOWN_TABLES = ("departments", "topics", "aliases", "thresholds", "scoring", "dictionary")
-TOPIC_KEYS = ("code", "name", "department", "parent", "keywords", "learned", "negative")
+TOPIC_KEYS = ("code", "name", "department", "parent", "bias", "keywords", "learned", "negative")
 KEYWORD_TABLES = ("keywords", "learned", "negative")
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -115,6 +115,10 @@ def _topic(chk: _Checker, i: int, raw: Any, departments: set[str]) -> Topic | No
     if parent is not None and not isinstance(parent, str):
         chk.add((*where, "parent"), "parent must be a topic code")
         parent = None
+    bias = raw.get("bias", 0.0)
+    if isinstance(bias, bool) or not isinstance(bias, int | float) or not math.isfinite(bias):
+        chk.add((*where, "bias"), f"bias must be a finite number, not {bias!r}")
+        bias = 0.0
     tables = {k: _keywords(chk, (*where, k), raw.get(k, {})) for k in KEYWORD_TABLES}
     seen: dict[str, str] = {}
     for table in KEYWORD_TABLES:
@@ -132,6 +136,7 @@ def _topic(chk: _Checker, i: int, raw: Any, departments: set[str]) -> Topic | No
         learned=MappingProxyType(tables["learned"]),
         negative=MappingProxyType(tables["negative"]),
         parent=parent,
+        bias=float(bias),
     )
 
 
@@ -246,7 +251,9 @@ def parse_config(text: str, path: Path) -> RoutingConfig:
     thresholds = _table(
         chk, raw, "thresholds", {"min_score": 0.0, "min_margin": 0.0}, high={"min_margin": 1.0}
     )
-    scoring = _table(chk, raw, "scoring", {"title_weight": 0.0, "temperature": 0.01})
+    scoring = _table(
+        chk, raw, "scoring", {"title_weight": 0.0, "temperature": 0.01, "length_norm": 0.0}
+    )
     words = _dictionary(chk, raw.get("dictionary", {}), path.parent)
     if chk.problems:
         raise ConfigError(chk.problems)

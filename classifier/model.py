@@ -52,6 +52,7 @@ class Topic:
     learned: Mapping[str, float] = field(default_factory=dict)
     negative: Mapping[str, float] = field(default_factory=dict)
     parent: str | None = None
+    bias: float = 0.0
 
     def all_keywords(self) -> dict[str, float]:
         """Return curated and learned keywords together (curated first)."""
@@ -68,10 +69,16 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class Scoring:
-    """Scoring knobs: title multiplier and softmax temperature for the confidence."""
+    """Scoring knobs: title multiplier, length normalisation, softmax temperature.
+
+    length_norm: a message with more distinct words than this has every keyword's factor
+    scaled by sqrt(length_norm / words), so long messages do not win on length alone
+    (0 turns it off).
+    """
 
     title_weight: float = 2.0
     temperature: float = 1.0
+    length_norm: float = 0.0
 
 
 @dataclass(frozen=True)

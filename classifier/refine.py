@@ -3,7 +3,8 @@
 The routing score of a topic is the sum of its keyword weights times the keyword factors of a
 message. Starting from scaled log-odds weights, stochastic gradient steps on the softmax loss
 over all topics (curated keywords held fixed) move each weight, clipped at zero so that every
-learned keyword keeps counting *for* its topic. Words whose weight reaches zero drop out.
+learned keyword keeps counting *for* its topic. Words whose weight reaches zero drop out. Each
+learned topic also gets a bias, added to its score; other topics keep the bias they have.
 """
 
 from __future__ import annotations
@@ -32,8 +33,12 @@ def refine(
     fixed: Mapping[str, Mapping[str, float]],
     initial: Mapping[str, Mapping[str, float]],
     params: RefineParams = RefineParams(),
-) -> dict[str, dict[str, float]]:
-    """Return refined weights for the topics in initial, over the words of initial."""
+    bias: Mapping[str, float] | None = None,
+) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+    """Return refined weights and biases for the topics in initial, over the words of initial.
+
+    bias gives the fixed bias of the other topics (0 when absent).
+    """
     order = list(topics)
     position = {code: i for i, code in enumerate(order)}
     learnable = [position[c] for c in initial if c in position]
@@ -59,13 +64,13 @@ def refine(
                 base[k] += weight * factor
         features = [(weights[w], f) for w, f in found.items() if w in weights]
         data.append((features, base, position[code]))
-    bias = [0.0] * len(order)
+    offset = [0.0 if k in learnable else (bias or {}).get(c, 0.0) for k, c in enumerate(order)]
     rng = random.Random(params.seed)
     for epoch in range(params.epochs):
         rng.shuffle(data)
         rate = params.rate / (1 + epoch * params.decay)
         for features, base, target in data:
-            scores = [b + s for b, s in zip(bias, base, strict=True)]
+            scores = [b + s for b, s in zip(offset, base, strict=True)]
             for row, factor in features:
                 for k in learnable:
                     scores[k] += row[k] * factor
@@ -79,9 +84,10 @@ def refine(
                 for row, factor in features:
                     value = row[k] - rate * (grad * factor + params.l2 * row[k])
                     row[k] = value if value > 0.0 else 0.0
-                bias[k] -= rate * grad
-    return {
+                offset[k] -= rate * grad
+    refined = {
         code: {w: weights[w][position[code]] for w in vocabulary if weights[w][position[code]] > 0}
         for code in initial
         if code in position
     }
+    return refined, {code: offset[position[code]] for code in refined}

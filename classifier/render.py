@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from classifier.learn import Learned
 from classifier.model import RoutingConfig
 from classifier.tomllines import scan
 
@@ -46,16 +47,33 @@ def _strip_learned(lines: list[str]) -> list[str]:
     return lines
 
 
-def splice_learned(
-    text: str, config: RoutingConfig, learned: Mapping[str, Mapping[str, float]], note: str = ""
-) -> str:
-    """Replace the [topics.learned] table of each topic in learned, keep all else verbatim."""
+def _set_biases(lines: list[str], config: RoutingConfig, bias: Mapping[str, float]) -> None:
+    """Write `bias = x` into each learned topic's own table, replacing any bias line there."""
+    found = scan("\n".join(lines))
+    edits: list[tuple[int, bool, str]] = []
+    for i, topic in enumerate(config.topics):
+        if topic.code not in bias:
+            continue
+        entries = [e for e in found.entries if e.table == ("topics", i)]
+        line = f"bias = {bias[topic.code]:g}"
+        current = [e for e in entries if e.key == "bias"]
+        if current:
+            edits.append((current[0].line - 1, True, line))
+        elif entries:
+            edits.append((max(e.line for e in entries), False, line))
+    for at, replaces, line in sorted(edits, reverse=True):
+        lines[at : at + replaces] = [line]
+
+
+def splice_learned(text: str, config: RoutingConfig, learned: Learned, note: str = "") -> str:
+    """Replace each learned topic's [topics.learned] table and bias, keep all else verbatim."""
     lines = _strip_learned(text.splitlines())
+    _set_biases(lines, config, learned.bias)
     found = scan("\n".join(lines))
     starts = [h.line - 1 for h in found.headers]
     inserts: list[tuple[int, list[str]]] = []
     for i, topic in enumerate(config.topics):
-        weights = learned.get(topic.code)
+        weights = learned.keywords.get(topic.code)
         own = [h.line - 1 for h in found.headers if h.path[:2] == ("topics", i)]
         if not weights or not own:
             continue

@@ -147,3 +147,24 @@ def test_own_tokenizer_leaves_global_jieba_alone(small: Classifier, tmp_path: Pa
 
     assert "占道经营" in small.tokens("城管说他占道经营")
     assert jieba.dt.FREQ.get("占道经营") is None or not jieba.dt.initialized
+
+
+def test_bias_is_added_to_a_topic_score(small: Classifier) -> None:
+    topics = tuple(
+        dataclasses.replace(t, bias=5.0) if t.code == "labour" else t for t in small.config.topics
+    )
+    biased = small.rebuilt(dataclasses.replace(small.config, topics=topics))
+    assert small.classify("这里有污染").topic == "environment"
+    assert biased.classify("这里有污染").topic == "labour"
+    assert biased.classify("你好").abstained  # no keyword at all: bias alone never routes
+
+
+def test_length_norm_scales_long_messages(small: Classifier) -> None:
+    scoring = dataclasses.replace(small.config.scoring, length_norm=4.0)
+    scaled = small.rebuilt(dataclasses.replace(small.config, scoring=scoring))
+    short = "污染"
+    long = "这条河的污染一直没有人管，附近的人都很着急"
+    assert scaled.found(short) == small.found(short)
+    words = len(small.found(long))
+    ratio = (4.0 / words) ** 0.5
+    assert scaled.found(long)["污染"] == pytest.approx(small.found(long)["污染"] * ratio)

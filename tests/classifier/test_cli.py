@@ -119,6 +119,7 @@ def test_learn_merges_and_improves(
     assert environment.keywords == {"污染": 2.0}
     assert "废气" in environment.learned
     assert "社保" in labour.learned
+    assert text.count("\nbias = ") == 2  # one learned bias per labelled topic
     assert run(["eval", str(data), "--json", "--config", str(out)]) == 0
     report = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert report["accuracy"] == 1.0

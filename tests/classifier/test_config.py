@@ -127,6 +127,14 @@ def test_valid_file_loads(tmp_path: Path) -> None:
             id="unknown-topic-key",
         ),
         pytest.param(
+            'name = "环境保护"',
+            'name = "环境保护"\nbias = "big"',
+            21,
+            "topics[1].bias",
+            "bias must be a finite number",
+            id="non-numeric-bias",
+        ),
+        pytest.param(
             "min_margin = 0.5",
             "min_margin = 0.5\nmin_colour = 1",
             8,
