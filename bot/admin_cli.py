@@ -13,6 +13,7 @@ from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.services.errors import Refused
 from bot.services.invites import Invites, InviteView
+from bot.services.policy import deadline_check
 from bot.settings import Settings
 from classifier import ClassifierHolder
 
@@ -47,7 +48,7 @@ async def _migrate(settings: Settings) -> int:
 
 async def _invite(settings: Settings, args: argparse.Namespace) -> int:
     """Create an invite and print its code and deep link."""
-    holder = ClassifierHolder(settings.routing)
+    holder = ClassifierHolder(settings.routing, checks=[deadline_check(settings.tz)])
     departments = {d.code: d.name for d in holder.current.config.departments}
     engine = create_engine(settings.database_url)
     await upgrade(engine)

@@ -7,6 +7,7 @@ import asyncio
 import sys
 
 from bot.settings import Settings, SettingsError, load_settings
+from classifier import ConfigError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,15 +20,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser(settings)
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
-    if func is None:
-        return run(settings)
-    return int(func(args))
+    try:
+        return run(settings) if func is None else int(func(args))
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
 
 
 def build_parser(settings: Settings) -> argparse.ArgumentParser:
     """Build the parser with every subcommand."""
     from bot import admin_cli, jobs_cli, summary_cli
     from bot.replay import stored_items
+    from bot.services.policy import deadline_check
     from classifier.cli import add_commands as add_classifier_commands
 
     parser = argparse.ArgumentParser(
@@ -43,7 +48,11 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     admin_cli.add_commands(subparsers, settings)
     jobs_cli.add_commands(subparsers, settings)
     summary_cli.add_commands(subparsers, settings)
-    add_classifier_commands(subparsers, replay_items=lambda: stored_items(settings))
+    add_classifier_commands(
+        subparsers,
+        replay_items=lambda: stored_items(settings),
+        checks=[deadline_check(settings.tz)],
+    )
     return parser
 
 

@@ -78,7 +78,7 @@ class OutboxSender:
             sent += await self._deliver(job)
         return sent
 
-    async def drain(self, rounds: int = 50) -> None:
+    async def drain(self, rounds: int = 100_000) -> None:
         """Deliver until nothing is due (for the CLI and tests)."""
         for _ in range(rounds):
             if not await self.deliver_due():

@@ -15,7 +15,7 @@ from bot.services.intake import Intake
 from bot.services.invites import Invites
 from bot.services.lookback import Lookback
 from bot.services.outbox import Outbox
-from bot.services.policy import PolicySource
+from bot.services.policy import PolicySource, deadline_check
 from bot.services.queries import Queries
 from bot.services.reminders import Reminders
 from bot.services.reports import Reports
@@ -28,7 +28,7 @@ async def build_services(
     settings: Settings, clock: Clock, routing: ClassifierHolder | None = None
 ) -> Services:
     """Open and migrate the database, load the routing file, and wire every service."""
-    holder = routing or ClassifierHolder(settings.routing)
+    holder = routing or ClassifierHolder(settings.routing, checks=[deadline_check(settings.tz)])
     policy = PolicySource(holder, settings.tz)
     policy.current()
     engine = create_engine(settings.database_url)

@@ -7,13 +7,14 @@ import difflib
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from classifier.dataset import read_samples
-from classifier.engine import Classifier, load
+from classifier.engine import Classifier
 from classifier.evaluate import evaluate, unknown_labels
+from classifier.holder import Check, load_checked
 from classifier.learn import LearnParams, learn_from_samples
 from classifier.metrics import Report
 from classifier.model import ConfigError, Route
@@ -29,10 +30,10 @@ def routing_path() -> Path:
     return Path(os.environ.get("DEPUTYBOT_ROUTING") or DEFAULT_ROUTING)
 
 
-def _load_or_report(path: Path) -> Classifier | None:
+def _load_or_report(path: Path, checks: Sequence[Check] = ()) -> Classifier | None:
     """Load a classifier, printing every problem to stderr on failure."""
     try:
-        return load(path)
+        return load_checked(path, checks)
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -138,10 +139,12 @@ def cmd_learn(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_check_config(args: argparse.Namespace, replay_items: ReplayItems | None) -> int:
+def cmd_check_config(
+    args: argparse.Namespace, replay_items: ReplayItems | None, checks: Sequence[Check] = ()
+) -> int:
     """Validate a routing file; with --replay, show which stored items would move."""
     path: Path = args.path or routing_path()
-    new = _load_or_report(path)
+    new = _load_or_report(path, checks)
     if new is None:
         return 1
     config = new.config
@@ -163,7 +166,10 @@ def cmd_check_config(args: argparse.Namespace, replay_items: ReplayItems | None)
 
 
 def add_commands(
-    subparsers: argparse._SubParsersAction[Any], *, replay_items: ReplayItems | None = None
+    subparsers: argparse._SubParsersAction[Any],
+    *,
+    replay_items: ReplayItems | None = None,
+    checks: Sequence[Check] = (),
 ) -> None:
     """Register classify, eval, learn and check-config on the given subparsers."""
     config_help = "routing file (default: $DEPUTYBOT_ROUTING or config/routing.toml)"
@@ -192,4 +198,4 @@ def add_commands(
     p = subparsers.add_parser("check-config", help="validate a routing file")
     p.add_argument("path", nargs="?", type=Path, help=config_help)
     p.add_argument("--replay", action="store_true", help="show which stored items would move")
-    p.set_defaults(func=lambda args: cmd_check_config(args, replay_items))
+    p.set_defaults(func=lambda args: cmd_check_config(args, replay_items, checks))

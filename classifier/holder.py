@@ -4,21 +4,41 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from classifier.engine import Classifier, load
-from classifier.model import ConfigError, ConfigProblem
+from classifier.model import ConfigError, ConfigProblem, RoutingConfig
 
 logger = logging.getLogger(__name__)
+
+
+Check = Callable[[RoutingConfig], object]
+"""Extra validation of a routing file (e.g. its deadline tables); raises ConfigError."""
+
+
+def load_checked(path: Path, checks: Sequence[Check] = ()) -> Classifier:
+    """Load a classifier and run the extra checks on its config; raise ConfigError."""
+    classifier = load(path)
+    problems: list[ConfigProblem] = []
+    for check in checks:
+        try:
+            check(classifier.config)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ConfigError(problems)
+    return classifier
 
 
 class ClassifierHolder:
     """Own the current Classifier; reload builds a new one and swaps the reference."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, checks: Sequence[Check] = ()) -> None:
         self._path = Path(path)
+        self._checks = tuple(checks)
         self._mtime = self._stat()
-        self._current = load(self._path)
+        self._current = load_checked(self._path, self._checks)
         self._lock = threading.Lock()
 
     @property
@@ -42,7 +62,7 @@ class ClassifierHolder:
         with self._lock:
             mtime = self._stat()
             try:
-                fresh = load(self._path)
+                fresh = load_checked(self._path, self._checks)
             except ConfigError as exc:
                 self._mtime = mtime
                 logger.warning(

@@ -25,9 +25,9 @@ class Digests:
         self._deps = deps
 
     async def daily_due(self, now: datetime) -> int:
-        """Send today's digests if it is past 09:00 local and they have not gone out."""
+        """Send today's digests between 09:00 and quiet hours, if they have not gone out."""
         local = now.astimezone(self._deps.tz)
-        if local.time() < DIGEST_TIME:
+        if local.time() < DIGEST_TIME or self._deps.policy.current().quiet.contains(now):
             return 0
         async with self._deps.sessions() as session:
             query = select(Member).where(Member.role == "handler").order_by(Member.id)

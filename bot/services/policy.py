@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from bot.services.deadlines import DeadlinePolicy
@@ -24,3 +25,8 @@ class PolicySource:
             self._policy = DeadlinePolicy.from_config(config, self._tz)
             self._config = config
         return self._policy
+
+
+def deadline_check(tz: ZoneInfo) -> Callable[[RoutingConfig], object]:
+    """Return a routing-file check that its deadline tables are valid (raises ConfigError)."""
+    return lambda config: DeadlinePolicy.from_config(config, tz)

@@ -50,8 +50,9 @@ class Reminders:
                     .with_for_update(skip_locked=True)
                 )
                 items = list((await session.execute(query)).scalars())
-                for item in items:
-                    issued += await self._process(session, item, now)
+                with session.no_autoflush:
+                    for item in items:
+                        issued += await self._process(session, item, now)
             if len(items) < BATCH:
                 break
         if issued:
@@ -158,10 +159,14 @@ def _at(moment: datetime | None, tz: ZoneInfo) -> str:
 
 
 async def _handler_ids(session: AsyncSession, item: Item) -> list[int]:
-    """Return the chats of the item's department handlers."""
+    """Return the chats of the item's department handlers (looked up once per transaction)."""
     if item.department is None:
         return []
-    return [m.telegram_id for m in await handlers_of(session, department=item.department)]
+    cache: dict[str, list[int]] = session.info.setdefault("handler_ids", {})
+    if item.department not in cache:
+        members = await handlers_of(session, department=item.department)
+        cache[item.department] = [m.telegram_id for m in members]
+    return cache[item.department]
 
 
 async def _acknowledger_ids(session: AsyncSession, item: Item) -> list[int]:
@@ -172,7 +177,10 @@ async def _acknowledger_ids(session: AsyncSession, item: Item) -> list[int]:
 
 async def _supervisor_ids(session: AsyncSession, item: Item) -> list[int]:
     """Return the chats of the department's supervisors (department heads)."""
-    query = select(Member.telegram_id).where(
-        Member.role == "supervisor", Member.department == item.department
-    )
-    return list((await session.execute(query)).scalars())
+    cache: dict[str | None, list[int]] = session.info.setdefault("supervisor_ids", {})
+    if item.department not in cache:
+        query = select(Member.telegram_id).where(
+            Member.role == "supervisor", Member.department == item.department
+        )
+        cache[item.department] = list((await session.execute(query)).scalars())
+    return cache[item.department]

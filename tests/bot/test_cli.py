@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,19 @@ def test_bad_setting_stops_with_one_line(
 def test_migrate(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["migrate"]) == 0
     assert (env / "cli.db").exists()
+
+
+def test_check_config_also_checks_the_deadline_tables(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(ROUTING.parent / "userdict.txt", env / "userdict.txt")
+    text = ROUTING.read_text(encoding="utf-8")
+    (env / "good.toml").write_text(text, encoding="utf-8")
+    assert main(["check-config", str(env / "good.toml")]) == 0
+    assert "OK" in capsys.readouterr().out
+    bad = text.replace('answer = { "普通" = "5wd"', 'answer = { "普通" = "5 weeks"')
+    (env / "bad.toml").write_text(bad, encoding="utf-8")
+    assert main(["check-config", str(env / "bad.toml")]) == 1
+    err = capsys.readouterr().err
+    line = next(n for n, row in enumerate(bad.splitlines(), 1) if "5 weeks" in row)
+    assert f"bad.toml:{line}: deadlines.answer" in err

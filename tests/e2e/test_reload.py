@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.conversation import tracking_number
+from bot.services.policy import deadline_check
 from classifier import ClassifierHolder
 from tests.conftest import ROUTING
 from tests.e2e.harness import running_bot
+
+CST = ZoneInfo("Asia/Shanghai")
 
 
 async def test_reload_refuses_a_bad_file_and_keeps_routing(
@@ -16,7 +20,7 @@ async def test_reload_refuses_a_bad_file_and_keeps_routing(
 ) -> None:
     shutil.copy(ROUTING, tmp_path / "routing.toml")
     shutil.copy(ROUTING.parent / "userdict.txt", tmp_path / "userdict.txt")
-    routing = ClassifierHolder(tmp_path / "routing.toml")
+    routing = ClassifierHolder(tmp_path / "routing.toml", checks=[deadline_check(CST)])
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()
         talk = bot.talk
@@ -29,6 +33,11 @@ async def test_reload_refuses_a_bad_file_and_keeps_routing(
         refused = await talk.expect(cast.admin, "已拒绝加载")
         assert "routing.toml:" in (refused.text or "")
         assert "nowhere" in (refused.text or "")
+        bad_quiet = good.replace('start = "22:00"', 'start = "25:00"')
+        (tmp_path / "routing.toml").write_text(bad_quiet, encoding="utf-8")
+        talk.say(cast.admin, "/reload")
+        refused = await talk.expect(cast.admin, "已拒绝加载")
+        assert "quiet_hours.start" in (refused.text or "")
         talk.say(cast.deputy, "/reload")
         await talk.expect(cast.deputy, "无权")
         talk.say(cast.deputy, "小区门口的路灯坏了一个月，晚上很黑")
