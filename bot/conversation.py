@@ -63,6 +63,19 @@ class Conversation:
         seen = "\n".join(f"  {m.describe()}" for m in self.fake.chat(person.user_id))
         raise TimeoutError(f"{person.name} never got a message containing {contains!r}:\n{seen}")
 
+    async def expect_photo(self, person: Person) -> BotMessage:
+        """Wait for a picture sent to the person."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
+        while loop.time() < deadline:
+            for message in self.fake.chat(person.user_id):
+                key = (message.chat_id, message.message_id, message.edited)
+                if message.photo and key not in self.seen:
+                    self.seen.add(key)
+                    return message
+            await asyncio.sleep(0.02)
+        raise TimeoutError(f"{person.name} never got a picture")
+
     async def answer_of(self, callback_query_id: str) -> str:
         """Wait for the bot's answer to a button press and return its text."""
         answer = await self.fake.wait_callback_answer(callback_query_id, timeout=self.timeout)

@@ -10,9 +10,11 @@ from sqlalchemy import func, select
 
 from bot import texts
 from bot.app import build_application, polling
-from bot.conversation import Conversation, invite_code, tracking_number
+from bot.clock import ManualClock
+from bot.conversation import Conversation, Person, invite_code, tracking_number
 from bot.db.engine import create_engine, session_factory
 from bot.db.models import Item, ItemEvent, Member, OutboxMessage
+from bot.demo_clock import START, play_clock
 from bot.fake_telegram import BotMessage, FakeTelegram
 from bot.runner import configure_logging
 from bot.settings import Settings
@@ -32,6 +34,10 @@ NAMES = {
 
 def _print_bot(message: BotMessage) -> None:
     """Print what the bot sent or edited, with its buttons."""
+    if message.photo:
+        size = len(message.file_bytes or b"") // 1024
+        print(f"   🖼  → {NAMES.get(message.chat_id, message.chat_id)}：图表（PNG，{size} KB）")
+        return
     verb = "✏️  修改消息" if message.edited else "🤖"
     who = NAMES.get(message.chat_id, str(message.chat_id))
     text = (message.text or "").replace("\n", "\n      ")
@@ -55,10 +61,12 @@ async def run_offline(settings: Settings) -> int:
     )
     print("deputybot 离线演示：未设置 TELEGRAM_BOT_TOKEN，机器人连接本机模拟的 Telegram Bot API")
     print(f"   Bot API: {fake.root}   数据库: {workdir / 'demo.db'}\n", flush=True)
-    application = build_application(demo, token=fake.token)
+    clock = ManualClock(START)
+    application = build_application(demo, token=fake.token, clock=clock)
     talk = Conversation(fake, printer=lambda line: print(line, flush=True))
     async with polling(application, poll_timeout=2):
-        await play(talk)
+        people = await play(talk)
+        await play_clock(talk, application.bot_data.services, clock, people)
     errors = list(application.bot_data.errors)
     await fake.stop()
     await print_summary(demo.database_url)
@@ -68,7 +76,7 @@ async def run_offline(settings: Settings) -> int:
     return 0
 
 
-async def play(talk: Conversation) -> None:
+async def play(talk: Conversation) -> dict[str, Person]:
     """Go through the loop: invite, submit, acknowledge, answer, rate, reopen, triage, return."""
     admin, deputy, li, zhao, wang = (talk.join(uid, name) for uid, name in NAMES.items())
 
@@ -147,6 +155,7 @@ async def play(talk: Conversation) -> None:
     await talk.expect(deputy, "您提交的诉求")
     talk.say(deputy, f"/status {number}")
     await talk.expect(deputy, "办理记录")
+    return {"admin": admin, "deputy": deputy, "li": li, "zhao": zhao, "wang": wang}
 
 
 async def print_summary(database_url: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot import callbacks as cb
@@ -42,7 +42,7 @@ class Digests:
     async def _one(self, member: Member, day: date, now: datetime) -> int:
         """Send one handler's digest for the day, once; 0 when nothing is pending or sent."""
         deps = self._deps
-        due = func.coalesce(Item.answer_due_at, Item.ack_due_at)
+        due = case((Item.status == "routed", Item.ack_due_at), else_=Item.answer_due_at)
         query = (
             select(Item)
             .where(Item.department == member.department, Item.status.in_(OPEN))
@@ -81,7 +81,7 @@ class Digests:
 
     def _label(self, item: Item, now: datetime) -> str:
         """Describe one pending item on its button: number, status, time left or overdue."""
-        due = item.answer_due_at or item.ack_due_at
+        due = item.ack_due_at if item.status == "routed" else item.answer_due_at
         if due is None:
             remaining = ""
         elif due < now:

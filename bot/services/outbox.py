@@ -204,6 +204,19 @@ class Outbox:
             query = select(func.count()).select_from(OutboxMessage)
             return int(await session.scalar(query.where(OutboxMessage.status == "pending")) or 0)
 
+    async def due_count(self) -> int:
+        """Return how many rows wait to be delivered now (not those held for later)."""
+        async with self._sessions() as session:
+            query = (
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.next_attempt_at <= self._clock.now(),
+                )
+            )
+            return int(await session.scalar(query) or 0)
+
     async def sent_message_id(self, item_id: int, chat_id: int) -> list[int]:
         """Return the ids of messages delivered to a chat about an item."""
         async with self._sessions() as session:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot import texts
-from bot.db.models import Digest
+from bot.db.models import Digest, Item
 from bot.services import outbox
 from bot.services.actors import Actor
 from bot.services.base import ServiceDeps
@@ -35,6 +35,7 @@ class Reports:
         if local < datetime.combine(monday, WEEKLY_TIME, deps.tz):
             return 0
         period = monday.isoformat()
+        end = datetime.combine(monday, time(0), deps.tz)
         pending = []
         async with deps.sessions() as session:
             for admin_id in sorted(deps.admin_ids):
@@ -45,9 +46,8 @@ class Reports:
                 )
                 if seen is None:
                     pending.append(admin_id)
-        if not pending:
+        if not pending or not await self._pilot_started(end):
             return 0
-        end = datetime.combine(monday, time(0), deps.tz)
         text, png = await self._render(end - timedelta(days=7), end, now)
         sent = 0
         for admin_id in pending:
@@ -79,6 +79,12 @@ class Reports:
             outbox.send(session, now, chat_id=chat_id, text=text)
             outbox.photo(session, now, chat_id=chat_id, png=png)
         deps.outbox.kick()
+
+    async def _pilot_started(self, end: datetime) -> bool:
+        """Return whether any item was submitted before `end` (no summary of nothing)."""
+        async with self._deps.sessions() as session:
+            query = select(Item.id).where(Item.submitted_at < end).limit(1)
+            return (await session.execute(query)).first() is not None
 
     async def _render(self, start: datetime, end: datetime, now: datetime) -> tuple[str, bytes]:
         """Compute the summary of a period and render its text and chart."""

@@ -228,3 +228,35 @@ async def test_extension_needs_approval_once(database_url: str, routing: Classif
         again = bot.fake.press(cast.li.user_id, acked.message_id, extend)
         assert await talk.answer_of(again) == "此按钮已失效"
         assert bot.bot_data.errors == []
+
+
+async def test_weekly_summary_once_and_on_demand(
+    database_url: str, routing: ClassifierHolder
+) -> None:
+    clock = ManualClock(MONDAY)
+    async with running_bot(database_url, routing, clock=clock) as bot:
+        cast = await bot.enrol()
+        talk = bot.talk
+        # Nothing submitted yet: no summary of nothing on this first Monday.
+        await _at(bot, clock, MONDAY + timedelta(minutes=5))
+        assert not any("试点小结" in (m.text or "") for m in bot.fake.messages)
+        talk.say(cast.deputy, STREETLIGHT)
+        talk.press(cast.deputy, await talk.expect(cast.deputy, "诉求预览"), "提交")
+        await talk.expect(cast.deputy, "已收到您的诉求")
+        next_monday = MONDAY + timedelta(days=7, hours=-1, minutes=1)
+        await _at(bot, clock, next_monday - timedelta(minutes=2))
+        assert not any("试点小结" in (m.text or "") for m in bot.fake.messages)
+        await _at(bot, clock, next_monday)
+        weekly = await talk.expect(cast.admin, "试点小结（2026-12-07 至 2026-12-13）")
+        assert "收到诉求 1 件" in (weekly.text or "")
+        await talk.expect_photo(cast.admin)
+        await _at(bot, clock, next_monday + timedelta(hours=3))
+        assert sum("试点小结" in (m.text or "") for m in bot.fake.chat(cast.admin.user_id)) == 1
+        talk.say(cast.admin, "/summary month")
+        await talk.expect(cast.admin, "试点小结（2026-11-15 00:00 至 2026-12-14 12:01）")
+        await talk.expect_photo(cast.admin)
+        talk.say(cast.deputy, "/summary")
+        await talk.expect(cast.deputy, "无权")
+        talk.say(cast.admin, "/summary year")
+        await talk.expect(cast.admin, "用法：/summary")
+        assert bot.bot_data.errors == []
