@@ -27,6 +27,7 @@ class Cast:
     li: Person
     zhao: Person
     wang: Person
+    head: Person
     stranger: Person
 
 
@@ -37,6 +38,7 @@ CAST = Cast(
     li=Person(200001, "李四"),
     zhao=Person(200002, "赵六"),
     wang=Person(200003, "王五"),
+    head=Person(200009, "孙局长"),
     stranger=Person(300001, "路人"),
 )
 
@@ -65,6 +67,7 @@ class Harness:
             (cast.li, "handler housing 李四"),
             (cast.zhao, "handler housing 赵六"),
             (cast.wang, "handler ecology 王五"),
+            (cast.head, "supervisor housing 孙局长"),
         ):
             talk.say(cast.admin, f"/invite {args}")
             code = invite_code(await talk.expect(cast.admin, "邀请码："))

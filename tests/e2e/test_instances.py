@@ -27,7 +27,7 @@ ADMIN = 900
 
 
 async def seed(services: Services) -> None:
-    """Store three handlers, a deputy and items overdue for acknowledgement."""
+    """Store three handlers, a deputy, last week's closed item and items overdue now."""
     async with services.deps.sessions.begin() as session:
         deputy = Member(
             telegram_id=101,
@@ -51,6 +51,22 @@ async def seed(services: Services) -> None:
                 )
             )
         await session.flush()
+        last_week = START - timedelta(days=6)
+        session.add(
+            Item(
+                tracking_no="261201-0000",
+                status="closed",
+                deputy_id=deputy.id,
+                source_chat_id=101,
+                source_message_id=0,
+                text="上周已办结的诉求",
+                topic="urban_rural",
+                department="housing",
+                created_at=last_week,
+                submitted_at=last_week,
+                closed_at=last_week + timedelta(days=1),
+            )
+        )
         for n in range(ITEMS):
             session.add(
                 Item(

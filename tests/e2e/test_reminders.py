@@ -81,6 +81,8 @@ async def test_ladder_quiet_hours_followup_and_lookback(
         await talk.expect(cast.li, "已超过答复时限")
         await talk.expect(cast.zhao, "已超过答复时限")
         await talk.expect(cast.admin, "督办")
+        supervised = await talk.expect(cast.head, "督办")
+        assert number in (supervised.text or "")
 
         talk.press(cast.li, acked, "答复办结")
         await talk.expect(cast.li, "最终答复")

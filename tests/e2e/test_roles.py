@@ -16,26 +16,38 @@ from tests.e2e.harness import Cast, Harness, running_bot
 STREETLIGHT = "小区门口的路灯坏了一个月，晚上很黑，希望尽快维修"
 
 # (command, what each role reads back): admin, deputy, handler, stranger
+HELP = (
+    "管理员可用功能",
+    "人大代表可用功能",
+    "承办人员可用功能",
+    "部门负责人可用功能",
+    "领取邀请码",
+)
+NO, OUT, IDLE = "无权", "领取邀请码", "没有进行中的输入"
+HINT = "请先在派单消息上"
+# command: what the admin, deputy, handler, supervisor and stranger read back
 COMMANDS = {
-    "/help": ("管理员可用功能", "人大代表可用功能", "承办人员可用功能", "领取邀请码"),
-    "/start": ("管理员可用功能", "人大代表可用功能", "承办人员可用功能", "领取邀请码"),
-    "/new": ("无权", "请直接发送", "无权", "领取邀请码"),
-    "/mine": ("诉求概况", "您提交的诉求", "待办诉求", "领取邀请码"),
-    "/status": ("用法", "用法", "用法", "领取邀请码"),
-    "/triage": ("待分拨", "无权", "无权", "领取邀请码"),
-    "/invite deputy 某某 县 K1县": ("邀请码：", "无权", "无权", "领取邀请码"),
-    "/reload": ("分类配置已重新加载", "无权", "无权", "领取邀请码"),
-    "/cancel": ("没有进行中的输入", "没有进行中的输入", "没有进行中的输入", "领取邀请码"),
-    "/nonsense": ("管理员可用功能", "人大代表可用功能", "承办人员可用功能", "领取邀请码"),
-    "随便说一句": ("管理员请使用命令", "诉求预览", "请先在派单消息上", "领取邀请码"),
+    "/help": HELP,
+    "/start": HELP,
+    "/new": (NO, "请直接发送", NO, NO, OUT),
+    "/mine": ("诉求概况", "您提交的诉求", "待办诉求", "待办诉求", OUT),
+    "/status": ("用法", "用法", "用法", "用法", OUT),
+    "/triage": ("待分拨", NO, NO, NO, OUT),
+    "/invite deputy 某某 县 K1县": ("邀请码：", NO, NO, NO, OUT),
+    "/reload": ("分类配置已重新加载", NO, NO, NO, OUT),
+    "/summary": ("试点小结", NO, NO, NO, OUT),
+    "/cancel": (IDLE, IDLE, IDLE, IDLE, OUT),
+    "/nonsense": HELP,
+    "随便说一句": ("管理员请使用命令", "诉求预览", HINT, HINT, OUT),
 }
-ROLES = ("admin", "deputy", "handler", "stranger")
+ROLES = ("admin", "deputy", "handler", "supervisor", "stranger")
 
 
 def _person(cast: Cast, role: str) -> Person:
     """Pick the cast member who plays a role."""
     return {
         "admin": cast.admin,
+        "supervisor": cast.head,
         "deputy": cast.deputy,
         "handler": cast.li,
         "stranger": cast.stranger,
