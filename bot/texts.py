@@ -31,6 +31,11 @@ EVENTS = {
     "answered": "答复办结",
     "rated": "评价",
     "reopened": "重办",
+    "reminded": "提醒",
+    "extension_requested": "申请延期",
+    "extended": "批准延期",
+    "extension_refused": "不批准延期",
+    "lookback": "回头看",
 }
 
 # Buttons
