@@ -8,8 +8,7 @@ from telegram import Update
 
 from bot import texts
 from bot.context import BotContext
-from bot.services.errors import Refused
-from handlers.common import actor_of, tell
+from handlers.common import actor_of, attempt, known, tell
 
 
 async def reload_routing(update: Update, context: BotContext) -> None:
@@ -38,16 +37,9 @@ async def reload_routing(update: Update, context: BotContext) -> None:
 
 async def summary(update: Update, context: BotContext) -> None:
     """Send the pilot summary of the last week or month (administrators only)."""
-    actor = await actor_of(update, context)
-    if actor is None or update.effective_chat is None:
+    if (who := await known(update, context)) is None:
         return
-    if actor.role == "stranger":
-        await tell(update, context, actor, texts.STRANGER)
-        return
+    actor, chat_id = who
     period = (context.args or ["week"])[0]
-    try:
-        await context.bot_data.services.reports.on_demand(
-            actor, chat_id=update.effective_chat.id, period=period
-        )
-    except Refused as refusal:
-        await tell(update, context, actor, refusal.text)
+    reports = context.bot_data.services.reports
+    await attempt(update, context, actor, reports.on_demand(actor, chat_id=chat_id, period=period))

@@ -4,46 +4,33 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import texts
 from bot.context import BotContext
-from bot.services.errors import Refused
-from handlers.common import actor_of, tell
+from handlers.common import attempt, known
 
 
 async def mine(update: Update, context: BotContext) -> None:
     """List the user's items (by role)."""
-    actor = await actor_of(update, context)
-    if actor is None or update.effective_chat is None:
+    if (who := await known(update, context)) is None:
         return
-    if actor.role == "stranger":
-        await tell(update, context, actor, texts.STRANGER)
-        return
-    await context.bot_data.services.queries.mine(actor, chat_id=update.effective_chat.id)
+    actor, chat_id = who
+    await context.bot_data.services.queries.mine(actor, chat_id=chat_id)
 
 
 async def status(update: Update, context: BotContext) -> None:
     """Show one item's full history."""
-    actor = await actor_of(update, context)
-    if actor is None or update.effective_chat is None:
+    if (who := await known(update, context)) is None:
         return
-    if actor.role == "stranger":
-        await tell(update, context, actor, texts.STRANGER)
-        return
+    actor, chat_id = who
     number = " ".join(context.args or [])
-    try:
-        await context.bot_data.services.queries.status(
-            actor, number=number, chat_id=update.effective_chat.id
-        )
-    except Refused as refusal:
-        await tell(update, context, actor, refusal.text)
+    queries = context.bot_data.services.queries
+    await attempt(update, context, actor, queries.status(actor, number=number, chat_id=chat_id))
 
 
 async def triage(update: Update, context: BotContext) -> None:
     """Resend the triage queue to an administrator."""
-    actor = await actor_of(update, context)
-    if actor is None or update.effective_chat is None:
+    if (who := await known(update, context)) is None:
         return
-    try:
-        await context.bot_data.services.queries.triage(actor, chat_id=update.effective_chat.id)
-    except Refused as refusal:
-        await tell(update, context, actor, refusal.text if actor.member else texts.STRANGER)
+    actor, chat_id = who
+    await attempt(
+        update, context, actor, context.bot_data.services.queries.triage(actor, chat_id=chat_id)
+    )

@@ -7,7 +7,7 @@ from telegram import Update
 from bot import texts
 from bot.context import BotContext
 from bot.services.errors import Refused
-from handlers.common import actor_of, tell
+from handlers.common import actor_of, known, tell
 
 
 async def text_message(update: Update, context: BotContext) -> None:
@@ -65,13 +65,10 @@ async def new_command(update: Update, context: BotContext) -> None:
 
 async def cancel_command(update: Update, context: BotContext) -> None:
     """Forget the input the bot was waiting for."""
-    actor = await actor_of(update, context)
-    if actor is None or update.effective_chat is None:
+    if (who := await known(update, context)) is None:
         return
-    if actor.role == "stranger":
-        await tell(update, context, actor, texts.STRANGER)
-        return
-    await context.bot_data.services.workflow.cancel_input(actor, chat_id=update.effective_chat.id)
+    actor, chat_id = who
+    await context.bot_data.services.workflow.cancel_input(actor, chat_id=chat_id)
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from bot.app import build_application, polling
 from bot.clock import Clock
 from bot.context import BotApplication, BotData
-from bot.conversation import Conversation, Person, invite_code
+from bot.conversation import Conversation, Person, invite_code, tracking_number
 from bot.fake_telegram import FakeTelegram
 from bot.settings import Settings
 from classifier import ClassifierHolder
@@ -56,6 +56,12 @@ class Harness:
         """Return the application's typed bot data."""
         data: BotData = self.application.bot_data
         return data
+
+    async def submit(self, deputy: Person, text: str) -> str:
+        """Send a concern, press 提交 on its preview, and return its tracking number."""
+        self.talk.say(deputy, text)
+        self.talk.press(deputy, await self.talk.expect(deputy, "诉求预览"), "提交")
+        return tracking_number(await self.talk.expect(deputy, "已收到您的诉求"))
 
     async def enrol(self) -> Cast:
         """Invite and bind a deputy, three handlers (two in housing) and keep a stranger."""

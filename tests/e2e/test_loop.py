@@ -90,9 +90,7 @@ async def test_unsatisfied_reopens_to_same_department(
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()
         talk = bot.talk
-        talk.say(cast.deputy, STREETLIGHT)
-        talk.press(cast.deputy, await talk.expect(cast.deputy, "诉求预览"), "提交")
-        number = tracking_number(await talk.expect(cast.deputy, "已收到您的诉求"))
+        number = await bot.submit(cast.deputy, STREETLIGHT)
         talk.press(cast.li, await talk.expect(cast.li, number), "签收")
         talk.press(cast.li, await talk.expect(cast.li, "已签收", buttons=True), "答复办结")
         await talk.expect(cast.li, "最终答复")
@@ -120,9 +118,7 @@ async def test_return_goes_to_triage_and_admin_reroutes(
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()
         talk = bot.talk
-        talk.say(cast.deputy, STREETLIGHT)
-        talk.press(cast.deputy, await talk.expect(cast.deputy, "诉求预览"), "提交")
-        number = tracking_number(await talk.expect(cast.deputy, "已收到您的诉求"))
+        number = await bot.submit(cast.deputy, STREETLIGHT)
         talk.press(cast.li, await talk.expect(cast.li, number), "退回")
         await talk.expect(cast.li, "退回")
         zhao_card = await talk.expect(cast.zhao, number)

@@ -48,9 +48,7 @@ async def test_ladder_quiet_hours_followup_and_lookback(
     async with running_bot(database_url, routing, clock=clock) as bot:
         cast = await bot.enrol()
         talk = bot.talk
-        talk.say(cast.deputy, STREETLIGHT)
-        talk.press(cast.deputy, await talk.expect(cast.deputy, "诉求预览"), "提交")
-        number = tracking_number(await talk.expect(cast.deputy, "已收到您的诉求"))
+        number = await bot.submit(cast.deputy, STREETLIGHT)
         card = await talk.expect(cast.li, number)
         assert "签收时限：12-08 10:00｜答复时限：12-14 10:00" in (card.text or "")
         await talk.expect(cast.zhao, number)
@@ -184,9 +182,7 @@ async def test_daily_digest_once_and_only_with_work(
     async with running_bot(database_url, routing, clock=clock) as bot:
         cast = await bot.enrol()
         talk = bot.talk
-        talk.say(cast.deputy, STREETLIGHT)
-        talk.press(cast.deputy, await talk.expect(cast.deputy, "诉求预览"), "提交")
-        number = tracking_number(await talk.expect(cast.deputy, "已收到您的诉求"))
+        number = await bot.submit(cast.deputy, STREETLIGHT)
         await talk.expect(cast.li, number)
         tuesday = datetime(2026, 12, 8, 8, 59, tzinfo=CST)
         await _at(bot, clock, tuesday)
@@ -210,9 +206,7 @@ async def test_extension_needs_approval_once(database_url: str, routing: Classif
     async with running_bot(database_url, routing, clock=clock) as bot:
         cast = await bot.enrol()
         talk = bot.talk
-        talk.say(cast.deputy, STREETLIGHT)
-        talk.press(cast.deputy, await talk.expect(cast.deputy, "诉求预览"), "提交")
-        number = tracking_number(await talk.expect(cast.deputy, "已收到您的诉求"))
+        number = await bot.submit(cast.deputy, STREETLIGHT)
         talk.press(cast.li, await talk.expect(cast.li, number), "签收")
         acked = await talk.expect(cast.li, "已签收", buttons=True)
         assert "申请延期" in acked.buttons()
