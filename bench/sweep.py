@@ -102,7 +102,9 @@ async def _one_size(size: int, due: int, url: str | None, folder: Path) -> dict[
     if url:
         async with services.engine.begin() as connection:
             await connection.execute(
-                text("TRUNCATE items, item_events, reminders, outbox, members CASCADE")
+                text(
+                    "TRUNCATE items, item_events, reminders, outbox, members RESTART IDENTITY CASCADE"
+                )
             )
     began = time.perf_counter()
     async with services.deps.sessions.begin() as session:

@@ -81,7 +81,10 @@ def _register_handlers(application: BotApplication) -> None:
     text = filters.UpdateType.MESSAGE & private & filters.TEXT
     application.add_handler(MessageHandler(text & ~filters.COMMAND, messages.text_message))
     application.add_handler(MessageHandler(text & filters.COMMAND, messages.unknown_command))
-    # Stickers, photos, voice and the rest.
+    # A photo with a caption is a concern too.
+    photo = filters.UpdateType.MESSAGE & private & filters.PHOTO
+    application.add_handler(MessageHandler(photo, messages.photo_message))
+    # Stickers, voice, files and the rest.
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & private & ~filters.TEXT, messages.other_message)
     )

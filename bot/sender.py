@@ -123,7 +123,8 @@ class OutboxSender:
             )
             return job.message_id
         if job.op == "photo":
-            picture = base64.b64decode(job.payload["png"])
+            stored = job.payload.get("png")
+            picture = base64.b64decode(stored) if stored else job.payload["file_id"]
             message = await self._bot.send_photo(
                 job.chat_id, photo=picture, caption=job.payload.get("caption")
             )

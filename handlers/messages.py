@@ -7,7 +7,7 @@ from telegram import Update
 from bot import texts
 from bot.context import BotContext
 from bot.services.errors import Refused
-from handlers.common import actor_of, known, tell
+from handlers.common import actor_of, attempt, known, tell
 
 
 async def text_message(update: Update, context: BotContext) -> None:
@@ -20,12 +20,12 @@ async def text_message(update: Update, context: BotContext) -> None:
         await tell(update, context, actor, texts.STRANGER)
         return
     services = context.bot_data.services
-    where = {"chat_id": message.chat_id, "message_id": message.message_id}
+    text, chat_id, message_id = message.text or "", message.chat_id, message.message_id
     try:
-        if await services.inputs.consume(actor, text=message.text or "", **where):
+        if await services.inputs.consume(actor, text=text, chat_id=chat_id, message_id=message_id):
             return
         if actor.is_deputy:
-            await services.intake.receive(actor, text=message.text or "", **where)
+            await services.intake.receive(actor, text=text, chat_id=chat_id, message_id=message_id)
             return
     except Refused as refusal:
         await tell(update, context, actor, refusal.text)
@@ -35,7 +35,7 @@ async def text_message(update: Update, context: BotContext) -> None:
 
 
 async def other_message(update: Update, context: BotContext) -> None:
-    """Answer stickers, photos and the like: text only for now."""
+    """Answer stickers, voice, files and the like: text (or a captioned photo) only."""
     actor = await actor_of(update, context)
     if actor is None:
         return
@@ -45,6 +45,31 @@ async def other_message(update: Update, context: BotContext) -> None:
         actor,
         texts.TEXT_ONLY if actor.member or actor.is_admin else texts.STRANGER,
     )
+
+
+async def photo_message(update: Update, context: BotContext) -> None:
+    """Take a photo with a caption as a deputy's concern; ask for a caption otherwise."""
+    actor = await actor_of(update, context)
+    message = update.effective_message
+    if actor is None or message is None:
+        return
+    if not actor.is_deputy:
+        await tell(
+            update, context, actor, texts.TEXT_ONLY if actor.role != "stranger" else texts.STRANGER
+        )
+        return
+    if not (message.caption or "").strip() or not message.photo:
+        await tell(update, context, actor, texts.PHOTO_NEEDS_CAPTION)
+        return
+    intake = context.bot_data.services.intake
+    call = intake.receive(
+        actor,
+        chat_id=message.chat_id,
+        message_id=message.message_id,
+        text=message.caption or "",
+        photo_file_id=message.photo[-1].file_id,
+    )
+    await attempt(update, context, actor, call)
 
 
 async def new_command(update: Update, context: BotContext) -> None:

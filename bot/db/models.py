@@ -89,6 +89,7 @@ class Item(Base):
     extension_used: Mapped[bool] = mapped_column(default=False)
     recurrence_of: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
     next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    photo_file_id: Mapped[str | None] = mapped_column(String(256))
 
 
 class ItemEvent(Base):

@@ -107,6 +107,15 @@ async def notify_handlers(
         outbox.send(
             session, now, chat_id=member.telegram_id, text=card[0], buttons=card[1], item_id=item.id
         )
+        if item.photo_file_id:
+            outbox.photo(
+                session,
+                now,
+                chat_id=member.telegram_id,
+                file_id=item.photo_file_id,
+                caption=texts.PHOTO_CAPTION.format(no=item.tracking_no),
+                item_id=item.id,
+            )
     return len(members)
 
 

@@ -48,7 +48,8 @@ def draft_card(config: RoutingConfig, item: Item) -> tuple[str, Buttons]:
             keywords=keywords or "—", confidence=round(item.confidence * 100)
         )
     routed = item.department and not item.abstained
-    text = texts.DRAFT_CARD.format(
+    photo = texts.WITH_PHOTO if item.photo_file_id else ""
+    text = photo + texts.DRAFT_CARD.format(
         text=clip(item.text),
         topic=topic_name(config, item.topic) if routed else texts.TOPIC_UNKNOWN,
         department=department_name(config, item.department) if routed else texts.TOPIC_UNKNOWN,
@@ -113,7 +114,7 @@ def handler_card(
         text=clip(item.text, 3000),
         extra=extra,
     )
-    text = urgency(item) + text
+    text = urgency(item) + (texts.WITH_PHOTO if item.photo_file_id else "") + text
     buttons = [
         [
             (texts.BTN_ACK, cb.make(cb.ACK, item.id)),

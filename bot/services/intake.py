@@ -41,8 +41,19 @@ class Intake:
     def __init__(self, deps: ServiceDeps) -> None:
         self._deps = deps
 
-    async def receive(self, actor: Actor, *, chat_id: int, message_id: int, text: str) -> bool:
-        """Store a draft and queue its preview card; False when the message came before."""
+    async def receive(
+        self,
+        actor: Actor,
+        *,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        photo_file_id: str | None = None,
+    ) -> bool:
+        """Store a draft (with its photo, if any) and queue its preview card.
+
+        Returns False when the message was handled before (a re-delivered update).
+        """
         if not actor.is_deputy or actor.member is None:
             raise Refused(texts.NOT_ALLOWED)
         cleaned = check_text(text)
@@ -64,6 +75,7 @@ class Intake:
                     matched=[[k, w] for k, w in route.matched],
                     abstained=route.abstained,
                     urgent=self._deps.policy.current().is_urgent(cleaned),
+                    photo_file_id=photo_file_id,
                     created_at=now,
                 )
                 session.add(item)

@@ -49,11 +49,22 @@ def edit(
 
 
 def photo(
-    session: AsyncSession, now: datetime, *, chat_id: int, png: bytes, caption: str | None = None
+    session: AsyncSession,
+    now: datetime,
+    *,
+    chat_id: int,
+    png: bytes | None = None,
+    file_id: str | None = None,
+    caption: str | None = None,
+    item_id: int | None = None,
 ) -> None:
-    """Queue a PNG picture (the summary chart) to a chat."""
-    payload = {"png": base64.b64encode(png).decode("ascii"), "caption": caption}
-    _add(session, now, "photo", chat_id, None, None, payload, None)
+    """Queue a picture to a chat: PNG bytes (the summary chart) or a Telegram file id."""
+    payload: dict[str, Any] = {"caption": caption}
+    if png is not None:
+        payload["png"] = base64.b64encode(png).decode("ascii")
+    else:
+        payload["file_id"] = file_id
+    _add(session, now, "photo", chat_id, None, None, payload, item_id)
 
 
 def set_commands(

@@ -220,3 +220,23 @@ async def test_every_outbox_row_was_delivered_once(
     sends = [r for r in rows if r.op == "send"]
     assert [(r.op, r.chat_id, r.last_error) for r in rows if r.status != "sent"] == []
     assert len(sends) == len(sent)
+
+
+async def test_photo_with_caption_reaches_the_handlers(
+    database_url: str, routing: ClassifierHolder
+) -> None:
+    async with running_bot(database_url, routing) as bot:
+        cast = await bot.enrol()
+        talk = bot.talk
+        bot.fake.send_photo(cast.deputy.user_id)
+        await talk.expect(cast.deputy, "图片下方")
+        bot.fake.send_photo(cast.deputy.user_id, caption=STREETLIGHT)
+        card = await talk.expect(cast.deputy, "诉求预览")
+        assert (card.text or "").startswith("📷")
+        talk.press(cast.deputy, card, "提交")
+        number = tracking_number(await talk.expect(cast.deputy, "已收到您的诉求"))
+        assigned = await talk.expect(cast.li, number)
+        assert "📷" in (assigned.text or "")
+        picture = await talk.expect_photo(cast.li)
+        assert number in (picture.text or "")
+        assert bot.bot_data.errors == []

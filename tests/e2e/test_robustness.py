@@ -33,7 +33,7 @@ async def test_bad_input_gets_a_clear_answer_and_stores_nothing(
         talk.say(cast.deputy, "   ")
         await talk.expect(cast.deputy, "内容为空")
         bot.fake.send_sticker(cast.deputy.user_id)
-        await talk.expect(cast.deputy, "暂只支持文字诉求")
+        await talk.expect(cast.deputy, "暂只支持文字或带说明的图片")
         assert bot.bot_data.errors == []
     assert await _count_items(database_url) == 0
 
