@@ -103,7 +103,8 @@ async def _one_size(size: int, due: int, url: str | None, folder: Path) -> dict[
         async with services.engine.begin() as connection:
             await connection.execute(
                 text(
-                    "TRUNCATE items, item_events, reminders, outbox, members RESTART IDENTITY CASCADE"
+                    "TRUNCATE items, item_events, reminders, outbox, members"
+                    " RESTART IDENTITY CASCADE"
                 )
             )
     began = time.perf_counter()
