@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.error import NetworkError
 
 from bot import texts
 from bot.context import BotContext
@@ -18,8 +19,11 @@ async def on_error(update: object, context: BotContext) -> None:
     if error is None:
         return
     context.bot_data.errors.append(error)
-    update_id = update.update_id if isinstance(update, Update) else None
-    logger.error("error while handling update %s", update_id, exc_info=error)
+    if not isinstance(update, Update):
+        # Polling or a job, not a user's update: PTB retries; log it, do not page the admins.
+        logger.warning("background error: %s", error, exc_info=not isinstance(error, NetworkError))
+        return
+    logger.error("error while handling update %s", update.update_id, exc_info=error)
     try:
         services = context.bot_data.services
     except RuntimeError:

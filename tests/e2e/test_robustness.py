@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.db.engine import create_engine, session_factory
@@ -117,3 +118,20 @@ async def test_restart_between_press_and_answer_loses_nothing(
             assert bot.bot_data.errors == []
     finally:
         await telegram.stop()
+
+
+async def test_an_unexpected_error_is_logged_and_admins_told(
+    database_url: str, routing: ClassifierHolder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with running_bot(database_url, routing) as bot:
+        cast = await bot.enrol()
+
+        async def broken(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(bot.bot_data.services.queries, "mine", broken)
+        bot.talk.say(cast.deputy, "/mine")
+        note = await bot.talk.expect(cast.admin, "机器人处理消息时出错")
+        assert "RuntimeError" in (note.text or "")
+        assert "boom" not in (note.text or "")
+        assert [type(e) for e in bot.bot_data.errors] == [RuntimeError]
