@@ -1,6 +1,6 @@
 """Time one reminder sweep and one weekly summary at 10,000 and 1,000,000 items, in one run.
 
-Usage: python bench/sweep.py [--sizes 10000 1000000] [--due 200] [--url URL]
+Usage: python bench/sweep.py [--sizes 10000 1000000] [--due 20] [--url URL]
 Each size gets a fresh database: items spread over the two years before the week measured,
 1% of them open; in both sizes the same number (`--due`) of open items have a reminder due
 now and the measured week holds the same number of new items, so any difference comes from the
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import statistics
 import sys
 import tempfile
 import time
@@ -36,7 +37,7 @@ from bot.wiring import build_services  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 14, 10, 0, tzinfo=TZ)
-LATER = NOW + timedelta(hours=1)
+TIMED_ROUNDS = 3
 WEEK = timedelta(days=7)
 WEEK_ITEMS = 2000
 BATCH = 20_000
@@ -69,13 +70,16 @@ def _rows(size: int, due: int) -> Any:
         else:
             submitted = NOW - WEEK + WEEK * ((n - history) / WEEK_ITEMS)
         open_ = n % open_every == 0
-        rank = n // open_every
+        batch = (n // open_every) // due
         when = None
-        if open_ and rank < due:
-            when = NOW - timedelta(minutes=1)
-        elif open_ and rank < 2 * due:
-            when = LATER - timedelta(minutes=1)
+        if open_ and batch <= TIMED_ROUNDS + 1:
+            when = _sweep_time(batch) - timedelta(minutes=1)
         yield _item(n, submitted, open_=open_, due=when)
+
+
+def _sweep_time(batch: int) -> datetime:
+    """Return when the `batch`-th set of due items is swept (one set an hour)."""
+    return NOW + timedelta(hours=batch)
 
 
 async def _seconds(step: Callable[[], Awaitable[object]]) -> float:
@@ -94,9 +98,11 @@ async def _peak_mb(step: Callable[[], Awaitable[object]]) -> float:
     return peak
 
 
-async def _one_size(size: int, due: int, url: str | None, folder: Path) -> dict[str, float]:
+async def _one_size(
+    size: int, due: int, url: str | None, folder: Path, name: str = "sweep"
+) -> dict[str, float]:
     """Seed a database of `size` items and measure the sweep and the summary on it."""
-    database = url or f"sqlite+aiosqlite:///{folder / f'sweep-{size}.db'}"
+    database = url or f"sqlite+aiosqlite:///{folder / f'{name}-{size}.db'}"
     settings = Settings(DEPUTYBOT_DATABASE_URL=database, DEPUTYBOT_ADMIN_IDS="900", _env_file=None)  # type: ignore[call-arg]
     services = await build_services(settings, ManualClock(NOW))
     if url:
@@ -143,18 +149,26 @@ async def _one_size(size: int, due: int, url: str | None, folder: Path) -> dict[
     async with services.engine.begin() as connection:
         await connection.execute(text("ANALYZE"))
     print(f"  seeded {size:>9,} items in {time.perf_counter() - began:6.1f} s", flush=True)
-    # Two equal sets of items fall due an hour apart: one sweep is timed, the other traced.
-    sweep = (
-        await _seconds(lambda: services.reminders.sweep(NOW)),
-        await _peak_mb(lambda: services.reminders.sweep(LATER)),
-    )
+
+    # Equal sets of items fall due an hour apart: a warm-up sweep, the median of three timed
+    # sweeps, then one sweep under tracemalloc.
+    def sweep_at(batch: int) -> Callable[[], Awaitable[object]]:
+        return lambda: services.reminders.sweep(_sweep_time(batch))
+
+    await sweep_at(0)()  # warm-up: first queries, caches
+    timings = [await _seconds(sweep_at(batch)) for batch in range(1, TIMED_ROUNDS + 1)]
+    peak = await _peak_mb(sweep_at(TIMED_ROUNDS + 1))
+    sweep = (statistics.median(timings), peak)
 
     def summarise() -> Awaitable[object]:
         return compute_summary(services.deps.sessions, start=NOW - WEEK, end=NOW, now=NOW, tz=TZ)
 
-    summary = (await _seconds(summarise), await _peak_mb(summarise))
+    summary = (
+        statistics.median([await _seconds(summarise) for _ in range(TIMED_ROUNDS)]),
+        await _peak_mb(summarise),
+    )
     await services.engine.dispose()
-    print(f"  sweep   {sweep[0]:7.3f} s  peak {sweep[1]:6.2f} MB   ({due} items due)")
+    print(f"  sweep   {sweep[0]:7.3f} s  peak {sweep[1]:6.2f} MB   ({due} items due, median of 3)")
     print(
         f"  summary {summary[0]:7.3f} s  peak {summary[1]:6.2f} MB   ({WEEK_ITEMS} items that week)"
     )
@@ -170,11 +184,13 @@ async def main() -> None:
     """Measure every size in one run and print the ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
-    parser.add_argument("--due", type=int, default=50)
+    parser.add_argument("--due", type=int, default=20)
     parser.add_argument("--url", help="database URL (default: a temporary SQLite file)")
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory() as folder:
+        print("warm-up run (not counted):", flush=True)
+        await _one_size(args.sizes[0], args.due, args.url, Path(folder), name="warmup")
         for size in args.sizes:
             print(f"{size:,} items:", flush=True)
             results.append(await _one_size(size, args.due, args.url, Path(folder)))
