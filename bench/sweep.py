@@ -74,6 +74,7 @@ def _rows(size: int, due: int) -> Any:
         when = None
         if open_ and batch <= TIMED_ROUNDS + 1:
             when = _sweep_time(batch) - timedelta(minutes=1)
+            submitted = NOW - timedelta(days=10)  # every due item owes the same reminders
         yield _item(n, submitted, open_=open_, due=when)
 
 
