@@ -1,6 +1,6 @@
 """Time Classifier.classify against bare jieba.lcut on the same messages, in one run.
 
-Usage: python bench/classify.py [--routing config/routing.toml] [--data CSV] [--repeat 3]
+Usage: python bench/classify.py [--routing config/routing.toml] [--data CSV] [--repeat 5]
 Prints throughputs and the ratio classify / lcut (the target is >= 0.9), and the load time.
 Without ../shared/data it times synthetic messages built from the routing file's keywords.
 """
@@ -37,14 +37,15 @@ def messages(data: Path, keywords: list[str], limit: int) -> list[str]:
     return ["".join(rng.sample(keywords, 6)) + FILLER * rng.randint(1, 8) for _ in range(limit)]
 
 
-def best_of(repeat: int, run: Callable[[], object]) -> float:
-    """Return the fastest of several timed runs, in seconds."""
-    times = []
+def best_of(repeat: int, *runs: Callable[[], object]) -> list[float]:
+    """Time the runs in turn (interleaved, so machine noise hits all alike); best of each."""
+    times: list[list[float]] = [[] for _ in runs]
     for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for index, run in enumerate(runs):
+            start = time.perf_counter()
+            run()
+            times[index].append(time.perf_counter() - start)
+    return [min(each) for each in times]
 
 
 def main() -> int:
@@ -53,7 +54,7 @@ def main() -> int:
     parser.add_argument("--routing", type=Path, default=ROOT / "config" / "routing.toml")
     parser.add_argument("--data", type=Path, default=DEV)
     parser.add_argument("--limit", type=int, default=2316)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -69,9 +70,12 @@ def main() -> int:
         classifier.classify(text)
         jieba.lcut(text)
 
-    classify_s = best_of(args.repeat, lambda: [classifier.classify(t) for t in texts])
-    lcut_s = best_of(args.repeat, lambda: [jieba.lcut(t) for t in texts])
-    plain_s = best_of(args.repeat, lambda: [jieba.lcut(t, HMM=False) for t in texts])
+    classify_s, lcut_s, plain_s = best_of(
+        args.repeat,
+        lambda: [classifier.classify(t) for t in texts],
+        lambda: [jieba.lcut(t) for t in texts],
+        lambda: [jieba.lcut(t, HMM=False) for t in texts],
+    )
     print(f"messages: {len(texts)} ({chars} characters), best of {args.repeat}")
     print(f"load classifier: {load_seconds:.3f} s (jieba cache warm after the first run)")
     print(f"Classifier.classify: {len(texts) / classify_s:9.0f} msg/s")
