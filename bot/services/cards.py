@@ -38,8 +38,11 @@ def deputy_label(deputy: Member) -> str:
 
 def draft_card(config: RoutingConfig, item: Item) -> tuple[str, Buttons]:
     """Render the preview a deputy confirms before submitting."""
+    guess = config.topic(item.topic) if item.abstained and item.topic else None
     if item.topic and item.confidence >= 1.0 and not item.matched:
         basis = texts.BASIS_MANUAL
+    elif guess is not None:
+        basis = texts.BASIS_GUESS.format(topic=guess.name)
     elif item.abstained or not item.department:
         basis = texts.BASIS_NONE
     else:
@@ -66,6 +69,9 @@ def draft_card(config: RoutingConfig, item: Item) -> tuple[str, Buttons]:
             (texts.BTN_CANCEL, cb.make(cb.CANCEL, item.id)),
         ],
     ]
+    if guess is not None:
+        label = texts.BTN_GUESS.format(topic=guess.name)
+        buttons.insert(0, [(label, cb.make(cb.TOPIC, item.id, guess.code))])
     return urgency(item) + text, buttons
 
 

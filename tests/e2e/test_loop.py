@@ -240,3 +240,22 @@ async def test_photo_with_caption_reaches_the_handlers(
         picture = await talk.expect_photo(cast.li)
         assert number in (picture.text or "")
         assert bot.bot_data.errors == []
+
+
+async def test_unsure_preview_offers_its_best_guess(
+    database_url: str, routing: ClassifierHolder
+) -> None:
+    async with running_bot(database_url, routing) as bot:
+        cast = await bot.enrol()
+        talk = bot.talk
+        talk.say(cast.deputy, "小区楼道的灯坏了好几盏，晚上上下楼看不清")
+        card = await talk.expect(cast.deputy, "诉求预览")
+        assert "可能属于「城乡建设」" in (card.text or "")
+        assert card.buttons()[0] == "归入「城乡建设」"
+        talk.press(cast.deputy, card, "归入「城乡建设」")
+        card = await talk.expect(cast.deputy, "手动选择")
+        assert "住房和城乡建设局" in (card.text or "")
+        talk.press(cast.deputy, card, "提交")
+        number = tracking_number(await talk.expect(cast.deputy, "已收到您的诉求"))
+        await talk.expect(cast.li, number)
+        assert bot.bot_data.errors == []
