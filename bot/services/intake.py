@@ -116,50 +116,24 @@ class Intake:
         chosen = config.topic(topic) if topic else None
         if topic and chosen is None:
             raise Refused(texts.STALE_BUTTON)
-        now = self._deps.clock.now()
         async with self._deps.sessions.begin() as session:
             item = await self._own_draft(session, actor, item_id)
             item.topic = chosen.code if chosen else None
             item.department = chosen.department if chosen else None
             item.confidence, item.matched, item.abstained = 1.0, [], chosen is None
-            note = f"{chosen.name}" if chosen else texts.BTN_TRIAGE
-            record(
-                session, item, now, kind="reclassified", actor=actor, from_status="draft", note=note
-            )
-            text, buttons = cards.draft_card(config, item)
-            outbox.edit(
-                session,
-                now,
-                chat_id=chat_id,
-                message_id=message_id,
-                text=text,
-                buttons=buttons,
-                item_id=item.id,
-            )
+            note = chosen.name if chosen else texts.BTN_TRIAGE
+            self._redraw(session, item, actor, note=note, chat_id=chat_id, message_id=message_id)
         self._deps.outbox.kick()
 
     async def toggle_urgent(
         self, actor: Actor, *, item_id: int, chat_id: int, message_id: int
     ) -> None:
         """Mark a draft urgent (紧急), or not, before submitting it."""
-        now = self._deps.clock.now()
         async with self._deps.sessions.begin() as session:
             item = await self._own_draft(session, actor, item_id)
             item.urgent = not item.urgent
             note = texts.BTN_URGENT if item.urgent else texts.BTN_NOT_URGENT
-            record(
-                session, item, now, kind="reclassified", actor=actor, from_status="draft", note=note
-            )
-            text, buttons = cards.draft_card(self._deps.config, item)
-            outbox.edit(
-                session,
-                now,
-                chat_id=chat_id,
-                message_id=message_id,
-                text=text,
-                buttons=buttons,
-                item_id=item.id,
-            )
+            self._redraw(session, item, actor, note=note, chat_id=chat_id, message_id=message_id)
         self._deps.outbox.kick()
 
     async def cancel(self, actor: Actor, *, item_id: int, chat_id: int, message_id: int) -> None:
@@ -225,6 +199,30 @@ class Intake:
             number = item.tracking_no
         deps.outbox.kick()
         return number
+
+    def _redraw(
+        self,
+        session: AsyncSession,
+        item: Item,
+        actor: Actor,
+        *,
+        note: str,
+        chat_id: int,
+        message_id: int,
+    ) -> None:
+        """Record a change to a draft and show its preview card again in place."""
+        now = self._deps.clock.now()
+        record(session, item, now, kind="reclassified", actor=actor, from_status="draft", note=note)
+        text, buttons = cards.draft_card(self._deps.config, item)
+        outbox.edit(
+            session,
+            now,
+            chat_id=chat_id,
+            message_id=message_id,
+            text=text,
+            buttons=buttons,
+            item_id=item.id,
+        )
 
     async def _own_draft(self, session: AsyncSession, actor: Actor, item_id: int) -> Item:
         """Lock a draft of this deputy's, or refuse the button as stale."""
