@@ -169,7 +169,6 @@ ACKED_CARD = "📌 已签收 {no}（{name}）\n内容：{text}\n处理后请点�
 CARD_TAKEN = "{no} 已由 {name} 签收。\n内容：{text}"
 CARD_RETURNED = "{no} 已退回分拨。\n内容：{text}"
 CARD_ROUTED = "{no} 已派至【{department}】。\n内容：{text}"
-CARD_CLOSED = "{no} 已办结。\n内容：{text}"
 
 # Pending inputs
 ASK_RETURN_REASON = (
@@ -241,7 +240,6 @@ BTN_NOT_URGENT = "取消紧急"
 BTN_EXTEND = "申请延期"
 BTN_APPROVE = "批准延期"
 BTN_REFUSE = "不批准"
-BTN_OPEN = "{no} {title}"
 BTN_RESOLVED = "已解决"
 BTN_RECURRED = "又出现了"
 DUE_LINE = "\n签收时限：{ack}｜答复时限：{answer}"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -227,16 +227,3 @@ class Outbox:
                 )
             )
             return int(await session.scalar(query) or 0)
-
-    async def sent_message_id(self, item_id: int, chat_id: int) -> list[int]:
-        """Return the ids of messages delivered to a chat about an item."""
-        async with self._sessions() as session:
-            query = select(OutboxMessage.sent_message_id).where(
-                and_(
-                    OutboxMessage.item_id == item_id,
-                    OutboxMessage.chat_id == chat_id,
-                    OutboxMessage.op == "send",
-                    OutboxMessage.sent_message_id.is_not(None),
-                )
-            )
-            return [int(m) for m in (await session.execute(query)).scalars() if m is not None]
