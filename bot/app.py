@@ -4,30 +4,34 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
 from telegram import BotCommand, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    JobQueue,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot import texts
 from bot.clock import Clock, SystemClock
 from bot.context import BotApplication, BotContext, BotData
-from bot.sender import OutboxSender
+from bot.runtime.lease import lease_for
+from bot.runtime.runtime import Runtime
+from bot.runtime.sender import SEND_READ_TIMEOUT
 from bot.settings import Settings
 from bot.wiring import build_services, run_due_jobs
 from classifier import ClassifierHolder
-from handlers import access, admin, buttons, errors, lookups, messages
+from handlers import access, admin, buttons, errors, lookups, messages, screen
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +45,11 @@ def build_application(
     clock: Clock | None = None,
     routing: ClassifierHolder | None = None,
 ) -> BotApplication:
-    """Build the bot: settings in, a ready-to-run Application out."""
+    """Build the bot: settings in, a ready-to-run Application out.
+
+    There is no PTB Updater: updates are fetched into the inbox by the elected poller and
+    processed from there (bot/runtime), so nothing is confirmed to Telegram before it is stored.
+    """
     context_types = ContextTypes(bot_data=BotData)
     application = (
         ApplicationBuilder()
@@ -50,7 +58,10 @@ def build_application(
         .base_file_url(f"{settings.telegram_api_url}/file/bot")
         .context_types(context_types)
         .rate_limiter(AIORateLimiter(max_retries=0))
+        .read_timeout(SEND_READ_TIMEOUT)
+        .updater(None)
         .post_init(_post_init(settings, clock or SystemClock(), routing))
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .build()
     )
@@ -59,9 +70,11 @@ def build_application(
 
 
 def _register_handlers(application: BotApplication) -> None:
-    """Register handlers in order: commands, buttons, text, everything else."""
+    """Register handlers in order: screening, commands, buttons, text, everything else."""
     private = filters.ChatType.PRIVATE
-    # Commands, each checking the caller's role in the service it calls.
+    # Before anything else: text a database cannot store (NUL, lone surrogates) is refused.
+    application.add_handler(TypeHandler(Update, screen.screen), group=-1)
+    # Commands; every one checks the caller's role on the server side.
     for name, callback in (
         ("start", access.start),
         ("help", access.help_command),
@@ -71,6 +84,7 @@ def _register_handlers(application: BotApplication) -> None:
         ("mine", lookups.mine),
         ("status", lookups.status),
         ("triage", lookups.triage),
+        ("revoke", admin.revoke),
         ("reload", admin.reload_routing),
         ("summary", admin.summary),
     ):
@@ -97,71 +111,74 @@ def _post_init(
     """Return the hook that opens the database, builds services and starts the sender."""
 
     async def post_init(application: BotApplication) -> None:
-        """Open resources once the bot is initialised."""
+        """Open resources once the bot has reached Telegram."""
         bot_data: BotData = application.bot_data
         services = await build_services(settings, clock, routing)
-        bot_data.settings = settings
         bot_data.services = services
-        await application.bot.set_my_commands(
-            [BotCommand(n, d) for n, d in texts.COMMANDS["default"]]
+        runtime = Runtime(
+            application,
+            services,
+            lease_for(services.engine),
+            stall_seconds=settings.poll_stall_seconds,
         )
-        for admin_id in sorted(settings.admin_ids):
-            await services.outbox.set_admin_commands(admin_id, texts.COMMANDS["admin"])
-        sender = OutboxSender(application.bot, services.outbox)
-        bot_data.sender = sender
-        sender.start()
+        bot_data.runtime = runtime
+        await _default_commands(application)
+        await services.menus.sync_admins(settings.admin_ids)
+        runtime.start_sender()
         if application.job_queue is not None:
-            application.job_queue.run_repeating(
-                _sweep, interval=SWEEP_EVERY, first=timedelta(seconds=5), name="sweep"
-            )
-            application.job_queue.run_repeating(
-                _reload_routing, interval=timedelta(seconds=30), name="reload-routing"
-            )
+            _schedule(application.job_queue)
 
     return post_init
 
 
+def _schedule(job_queue: JobQueue[BotContext]) -> None:
+    """Register the recurring jobs; each derives what is due from the database."""
+    job_queue.run_repeating(_sweep, interval=SWEEP_EVERY, first=timedelta(seconds=5), name="sweep")
+    job_queue.run_repeating(_reload_routing, interval=timedelta(seconds=30), name="reload-routing")
+    job_queue.run_repeating(_flush_pages, interval=timedelta(minutes=1), name="page-errors")
+    job_queue.run_repeating(
+        _prune, interval=timedelta(hours=6), first=timedelta(minutes=2), name="retention"
+    )
+
+
+async def _default_commands(application: BotApplication) -> None:
+    """Set everyone's default command menu; a failure here only waits for the next start."""
+    try:
+        await application.bot.set_my_commands(
+            [BotCommand(n, d) for n, d in texts.COMMANDS["default"]]
+        )
+    except TelegramError as exc:
+        logger.warning("default command menu not set: %s", type(exc).__name__)
+
+
+async def _post_stop(application: BotApplication) -> None:
+    """Let the sender finish the row in flight, then stop it."""
+    if application.bot_data._runtime is not None:
+        await application.bot_data.runtime.stop_sender()
+
+
 async def _post_shutdown(application: BotApplication) -> None:
-    """Stop the sender and close the database."""
+    """Close the database."""
     bot_data: BotData = application.bot_data
-    if bot_data.sender is not None:
-        await bot_data.sender.stop()
+    bot_data.runtime = None
     if bot_data._services is not None:
         await bot_data.services.engine.dispose()
         bot_data.services = None
 
 
-@asynccontextmanager
-async def polling(
-    application: BotApplication,
-    *,
-    poll_interval: float = 0.0,
-    poll_timeout: int = 10,
-) -> AsyncIterator[None]:
-    """Run the application the way run_polling does, inside an already running event loop."""
-    await application.initialize()
-    if application.post_init is not None:
-        await application.post_init(application)
-    try:
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(
-            allowed_updates=Update.ALL_TYPES, poll_interval=poll_interval, timeout=poll_timeout
-        )
-        try:
-            yield
-        finally:
-            await application.updater.stop()
-            await application.stop()
-    finally:
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
-
-
 async def _sweep(context: BotContext) -> None:
     """Issue due reminders and digests (idempotent: derived from the database)."""
     await run_due_jobs(context.bot_data.services)
+
+
+async def _flush_pages(context: BotContext) -> None:
+    """Tell administrators how often a paged error happened again."""
+    await context.bot_data.runtime.pager.flush()
+
+
+async def _prune(context: BotContext) -> None:
+    """Delete delivered messages and handled-update keys past the retention period."""
+    await context.bot_data.services.retention.prune()
 
 
 async def _reload_routing(context: BotContext) -> None:

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 Buttons = list[list[tuple[str, str]]]
+
+# Item ids are 32-bit integer keys; anything else in a button is forged.
+MAX_ID = 2**31 - 1
+_SHAPE = re.compile(
+    r"(?P<action>[a-z]{2,8}):(?P<item>[0-9]{1,10})(?::(?P<argument>[A-Za-z0-9_-]{1,40}))?"
+)
 
 SUBMIT = "sub"
 RECLASSIFY = "cls"
@@ -61,16 +68,13 @@ def make(action: str, item_id: int, argument: str = "") -> str:
 
 
 def parse(data: str | None) -> Callback | None:
-    """Parse callback data; None when it is not ours or malformed."""
-    if not data:
+    """Parse callback data strictly; None when it is not ours, malformed or out of range."""
+    if not data or len(data) > 64 or not data.isascii():
         return None
-    action, _, rest = data.partition(":")
-    item, _, argument = rest.partition(":")
-    if action not in ACTIONS or not item.isdigit():
+    match = _SHAPE.fullmatch(data)
+    if match is None or match["action"] not in ACTIONS:
         return None
-    return Callback(action, int(item), argument)
-
-
-def pattern(action: str) -> str:
-    """Return the regex a CallbackQueryHandler uses for one action."""
-    return rf"^{action}:\d+(:[\w-]+)?$"
+    item = int(match["item"])
+    if not 1 <= item <= MAX_ID:
+        return None
+    return Callback(match["action"], item, match["argument"] or "")

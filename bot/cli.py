@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def build_parser(settings: Settings) -> argparse.ArgumentParser:
     """Build the parser with every subcommand."""
-    from bot import admin_cli, jobs_cli, summary_cli
+    from bot import admin_cli, jobs_cli, members_cli, summary_cli
     from bot.replay import stored_items
     from bot.services.policy import deadline_check
     from classifier.cli import add_commands as add_classifier_commands
@@ -46,6 +46,7 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     run_parser = subparsers.add_parser("run", help="run the bot (offline demo without a token)")
     run_parser.set_defaults(func=lambda args: run(settings))
     admin_cli.add_commands(subparsers, settings)
+    members_cli.add_commands(subparsers, settings)
     jobs_cli.add_commands(subparsers, settings)
     summary_cli.add_commands(subparsers, settings)
     add_classifier_commands(
@@ -61,9 +62,8 @@ def run(settings: Settings) -> int:
     from bot.runner import configure_logging, run_polling
 
     if settings.token:
-        configure_logging()
-        run_polling(settings)
-        return 0
+        configure_logging(token=settings.token)
+        return run_polling(settings)
     from bot.demo import run_offline
 
     return asyncio.run(run_offline(settings))

@@ -3,27 +3,35 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
-from bot.sender import OutboxSender
+from bot.runtime.gate import RateGate
 from bot.services.actors import ActorDirectory
 from bot.services.base import ServiceDeps
+from bot.services.deliveries import Deliveries
 from bot.services.digests import Digests
 from bot.services.extensions import Extensions
+from bot.services.inbox import Inbox
 from bot.services.inputs import PendingInputs
+from bot.services.instances import Instances
 from bot.services.intake import Intake
 from bot.services.invites import Invites
 from bot.services.lookback import Lookback
+from bot.services.members import Members
+from bot.services.menus import Menus
 from bot.services.outbox import Outbox
 from bot.services.queries import Queries
 from bot.services.reminders import Reminders
 from bot.services.reports import Reports
+from bot.services.retention import Retention
 from bot.services.workflow import Workflow
-from bot.settings import Settings
 from classifier import ClassifierHolder
+
+if TYPE_CHECKING:
+    from bot.runtime.runtime import Runtime
 
 
 @dataclass
@@ -43,6 +51,12 @@ class Services:
     extensions: Extensions
     lookback: Lookback
     reports: Reports
+    inbox: Inbox
+    deliveries: Deliveries
+    instances: Instances
+    menus: Menus
+    retention: Retention
+    members: Members
 
     @property
     def outbox(self) -> Outbox:
@@ -59,10 +73,11 @@ class Services:
 class BotData:
     """Application-wide state; constructible with no arguments, filled in post_init."""
 
-    settings: Settings | None = None
     _services: Services | None = None
+    # The last errors the error handler saw, for tests; on_error keeps only the newest few.
     errors: list[BaseException] = field(default_factory=list)
-    sender: OutboxSender | None = None
+    _runtime: Runtime | None = None
+    strangers: RateGate = field(default_factory=RateGate)
 
     @property
     def services(self) -> Services:
@@ -75,6 +90,18 @@ class BotData:
     def services(self, value: Services | None) -> None:
         """Install or clear the services."""
         self._services = value
+
+    @property
+    def runtime(self) -> Runtime:
+        """Return the background parts, which exist once the application has started."""
+        if self._runtime is None:
+            raise RuntimeError("runtime is not ready: the application has not started")
+        return self._runtime
+
+    @runtime.setter
+    def runtime(self, value: Runtime | None) -> None:
+        """Install or clear the background parts."""
+        self._runtime = value
 
 
 BotContext = CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]

@@ -10,7 +10,7 @@ from datetime import datetime
 from telegram import Bot
 
 from bot.clock import ManualClock, SystemClock
-from bot.sender import OutboxSender
+from bot.runtime.sender import OutboxSender
 from bot.settings import Settings
 from bot.wiring import build_services, run_due_jobs
 
@@ -47,7 +47,7 @@ async def run_once(settings: Settings, now: datetime | None) -> int:
         async with Bot(
             settings.token, base_url=f"{api}/bot", base_file_url=f"{api}/file/bot"
         ) as bot:
-            await OutboxSender(bot, services.outbox).drain()
+            await OutboxSender(bot, services.outbox, services.deliveries).drain()
         waiting = await services.outbox.pending_count()
     finally:
         await services.engine.dispose()

@@ -18,6 +18,8 @@ _ENV_NAMES = {
     "admin_ids": "DEPUTYBOT_ADMIN_IDS",
     "timezone": "DEPUTYBOT_TIMEZONE",
     "bot_username": "DEPUTYBOT_BOT_USERNAME",
+    "poll_stall_seconds": "DEPUTYBOT_POLL_STALL_SECONDS",
+    "retention_days": "DEPUTYBOT_RETENTION_DAYS",
 }
 
 
@@ -51,6 +53,12 @@ class Settings(BaseSettings):
     )
     bot_username: str | None = Field(
         default=None, validation_alias=AliasChoices("DEPUTYBOT_BOT_USERNAME")
+    )
+    poll_stall_seconds: float = Field(
+        default=180.0, ge=30, validation_alias=AliasChoices("DEPUTYBOT_POLL_STALL_SECONDS")
+    )
+    retention_days: int = Field(
+        default=30, ge=1, validation_alias=AliasChoices("DEPUTYBOT_RETENTION_DAYS")
     )
 
     @field_validator("telegram_bot_token", mode="before")

@@ -36,6 +36,7 @@ EVENTS = {
     "extended": "批准延期",
     "extension_refused": "不批准延期",
     "lookback": "回头看",
+    "released": "撤销签收",
 }
 
 # Buttons
@@ -97,6 +98,7 @@ HELP = {
         "• /invite handler 部门代码 姓名 — 生成承办人员邀请码\n"
         "• /invite supervisor 部门代码 姓名 — 生成部门负责人邀请码\n"
         "• /triage 查看待分拨诉求并改派\n"
+        "• /revoke 查看已绑定成员；/revoke 编号 解除该成员的绑定\n"
         "• /reload 重新加载分类配置（config/routing.toml）\n"
         "• /summary [week|month] 试点小结（文字和图表），每周一 09:00 自动发送\n"
         "• /mine 待分拨及办理中诉求概况\n"
@@ -127,6 +129,7 @@ COMMANDS = {
     "admin": [
         ("invite", "生成邀请码"),
         ("triage", "待分拨诉求"),
+        ("revoke", "成员列表 / 解除绑定"),
         ("reload", "重新加载分类配置"),
         ("summary", "试点小结"),
         ("mine", "诉求概况"),
@@ -229,6 +232,14 @@ INVITE_BAD_DEPARTMENT = "未知的部门代码 {code}。可用：{departments}"
 
 # Errors
 INTERNAL_ERROR_ADMIN = "⚠️ 机器人处理消息时出错：{error}（详见日志）"
+INTERNAL_ERROR_REPEATED = "⚠️ 过去 {minutes} 分钟内同类错误又发生 {count} 次：{error}（详见日志）"
+UPDATE_FAILED = "抱歉，系统处理您刚才的操作时出错，已通知管理员。请稍后再试，或发送 /help。"
+BAD_TEXT = "消息中含有无法识别的字符，请删除特殊符号后重新发送文字。"
+CHAT_HELD_ADMIN = (
+    "⚠️ 无法给{who}发消息（{reason}），可能已屏蔽机器人。消息已暂存，对方恢复后会自动补发。"
+)
+MESSAGE_CLIPPED = "\n……（内容过长，已截断）"
+SCHEMA_BEHIND = "数据库结构不是最新的。请先运行 deputybot migrate（或启动机器人，它会自动升级）。"
 NO_HANDLERS = "⚠️ {no} 已派至【{department}】，但该部门尚无绑定的承办人员，请尽快邀请。"
 RELOAD_REFUSED = "⚠️ 分类配置文件有误，已拒绝加载，仍使用原配置：\n{problems}"
 RELOAD_DONE = "分类配置已重新加载：{topics} 个分类，{departments} 个部门。"
@@ -336,3 +347,27 @@ CHART_FALLBACK = {
 
 # Summary command
 SUMMARY_USAGE = "用法：/summary 或 /summary week（近 7 天）、/summary month（近 30 天）"
+
+# Membership
+REVOKED_NOTICE = (
+    "您的账号已被管理员解除绑定，不能再通过本机器人提交或办理诉求。如有疑问，请联系管理员。"
+)
+REVOKE_USAGE = "用法：/revoke 查看已绑定成员；/revoke 编号 解除该成员的绑定。"
+REVOKE_UNKNOWN = "没有编号为 {id} 的成员。发送 /revoke 查看成员列表。"
+REVOKE_ALREADY = "{who}已于 {at} 解除绑定，无需重复操作。"
+REVOKE_DONE = "已解除{who}的绑定，并已通知本人。"
+REVOKE_RELEASED = "其签收的 {count} 件未办结诉求已退回【{department}】重新签收：{numbers}"
+REVOKE_NOTHING_OPEN = "其名下没有已签收未办结的诉求。"
+REVOKE_DEPUTY_ITEMS = "其提交的诉求保持原状，办理记录仍可用 /status 编号 查看。"
+REVOKE_QUEUED = "通知已写入发件箱，由运行中的机器人发送。"
+RELEASED_NOTE = "签收人 {name} 已解除绑定，退回【{department}】重新签收"
+RELEASED_EXTRA = "\n↩️ 原签收人 {name} 已解除绑定，请重新签收。"
+MEMBER_WHO = "{role} {name}（{place}）"
+MEMBER_PLACE_DEPUTY = "{level}级，{district}"
+MEMBERS_HEADER = "已绑定成员（{count} 人）："
+MEMBERS_LINE = "{id}. {who}"
+MEMBERS_FOOTER = "发送 /revoke 编号 解除该成员的绑定，例如 /revoke {example}。"
+MEMBERS_EMPTY = "目前没有已绑定的成员。"
+MEMBERS_COLUMNS = ("编号", "角色", "姓名", "部门或层级选区", "绑定时间", "解除绑定")
+MEMBERS_REVOKED_AT = "{at}（{by}）"
+MEMBERS_NOT_REVOKED = "—"

@@ -8,17 +8,23 @@ from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.services.actors import ActorDirectory
 from bot.services.base import ServiceDeps
+from bot.services.deliveries import Deliveries
 from bot.services.digests import Digests
 from bot.services.extensions import Extensions
+from bot.services.inbox import Inbox
 from bot.services.inputs import PendingInputs
+from bot.services.instances import Instances
 from bot.services.intake import Intake
 from bot.services.invites import Invites
 from bot.services.lookback import Lookback
+from bot.services.members import Members
+from bot.services.menus import Menus
 from bot.services.outbox import Outbox
 from bot.services.policy import PolicySource, deadline_check
 from bot.services.queries import Queries
 from bot.services.reminders import Reminders
 from bot.services.reports import Reports
+from bot.services.retention import Retention
 from bot.services.workflow import Workflow
 from bot.settings import Settings
 from classifier import ClassifierHolder
@@ -51,6 +57,12 @@ async def build_services(
         extensions=Extensions(deps),
         lookback=Lookback(deps),
         reports=Reports(deps),
+        inbox=Inbox(sessions, clock, settings.admin_ids),
+        deliveries=Deliveries(sessions, clock, settings.admin_ids),
+        instances=Instances(sessions),
+        menus=Menus(sessions, clock, outbox),
+        retention=Retention(sessions, clock, settings.retention_days),
+        members=Members(deps),
     )
 
 

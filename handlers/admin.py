@@ -1,4 +1,4 @@
-"""Administrator commands that change how the bot routes: /reload."""
+"""Administrator commands: /reload, /summary, /revoke."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from telegram import Update
 
 from bot import texts
 from bot.context import BotContext
+from bot.services.errors import Refused
 from handlers.common import actor_of, attempt, known, tell
 
 
@@ -43,3 +44,34 @@ async def summary(update: Update, context: BotContext) -> None:
     period = (context.args or ["week"])[0]
     reports = context.bot_data.services.reports
     await attempt(update, context, actor, reports.on_demand(actor, chat_id=chat_id, period=period))
+
+
+async def revoke(update: Update, context: BotContext) -> None:
+    """List the bound members, or revoke one by number (administrators only)."""
+    actor = await actor_of(update, context)
+    if actor is None:
+        return
+    if not actor.is_admin:
+        await tell(update, context, actor, texts.NOT_ALLOWED if actor.member else texts.STRANGER)
+        return
+    members = context.bot_data.services.members
+    args = context.args or []
+    number = _number(args[0]) if len(args) == 1 else None
+    try:
+        if not args:
+            text = await members.roster(by=actor)
+        elif number is not None:
+            text = (await members.revoke(number, by=actor)).report()
+        else:
+            raise Refused(texts.REVOKE_USAGE)
+    except Refused as refusal:
+        text = refusal.text
+    await tell(update, context, actor, text)
+
+
+def _number(text: str) -> int | None:
+    """Read a member number like 12 or #12."""
+    try:
+        return int(text.removeprefix("#"))
+    except ValueError:
+        return None

@@ -11,7 +11,7 @@ from bot import texts
 from bot.context import BotContext, Services
 from bot.services.actors import Actor
 from bot.services.errors import Refused
-from handlers.common import actor_of
+from handlers.common import actor_of, answer_button
 
 Action = Callable[[Services, Actor, cb.Callback, int, int], Awaitable[str | None]]
 
@@ -135,13 +135,18 @@ async def button(update: Update, context: BotContext) -> None:
     actor = await actor_of(update, context)
     message = query.message
     if parsed is None or actor is None or message is None or actor.role == "stranger":
-        await query.answer(texts.STALE_BUTTON)
+        if (
+            actor is None
+            or actor.role != "stranger"
+            or context.bot_data.strangers.allow(actor.telegram_id)
+        ):
+            await answer_button(query, texts.STALE_BUTTON)
         return
     try:
         toast = await ACTIONS[parsed.action](
             context.bot_data.services, actor, parsed, message.chat.id, message.message_id
         )
     except Refused as refusal:
-        await query.answer(refusal.text)
+        await answer_button(query, refusal.text)
         return
-    await query.answer(toast or texts.TOAST_OK)
+    await answer_button(query, toast or texts.TOAST_OK)

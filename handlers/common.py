@@ -2,34 +2,70 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable
 
-from telegram import Update
+from telegram import CallbackQuery, Message, Update
+from telegram.error import TelegramError
 
 from bot import texts
 from bot.context import BotContext
+from bot.db.sessions import after_commit
 from bot.services.actors import Actor
 from bot.services.errors import Refused
 
+logger = logging.getLogger(__name__)
+
 
 async def actor_of(update: Update, context: BotContext) -> Actor | None:
-    """Resolve the sender of the update, checked against the database and settings."""
+    """Resolve the sender of the update, checked against the database and settings.
+
+    A stranger over the rate limit (a few updates a minute) gets None: ignored, quietly.
+    """
     user = update.effective_user
     if user is None:
         return None
-    return await context.bot_data.services.actors.resolve(user.id)
+    actor = await context.bot_data.services.actors.resolve(user.id)
+    if actor.role == "stranger" and not context.bot_data.strangers.allow(user.id):
+        return None
+    return actor
 
 
 async def tell(update: Update, context: BotContext, actor: Actor, text: str) -> None:
-    """Reply through the outbox to a known user, directly to a stranger (nothing stored)."""
+    """Reply through the outbox to a known user, directly to a stranger (nothing stored).
+
+    A stranger's reply goes out after the update is committed (actor_of limits how often).
+    """
     chat = update.effective_chat
     if chat is None:
         return
     if actor.role == "stranger":
-        if update.effective_message is not None:
-            await update.effective_message.reply_text(text)
+        message = update.effective_message
+        if message is not None:
+            await after_commit(lambda: _reply_quietly(message, text))
         return
     await context.bot_data.services.outbox.tell(chat.id, text)
+
+
+async def answer_button(query: CallbackQuery, text: str) -> None:
+    """Answer a button press once the press's effects are committed (best effort)."""
+
+    async def answer() -> None:
+        """Stop the button's spinner; a failure only leaves it spinning."""
+        try:
+            await query.answer(text)
+        except TelegramError as exc:
+            logger.info("button not answered: %s", type(exc).__name__)
+
+    await after_commit(answer)
+
+
+async def _reply_quietly(message: Message, text: str) -> None:
+    """Reply directly; a failure is logged, never raised."""
+    try:
+        await message.reply_text(text)
+    except TelegramError as exc:
+        logger.info("reply to a stranger not sent: %s", type(exc).__name__)
 
 
 async def known(update: Update, context: BotContext) -> tuple[Actor, int] | None:

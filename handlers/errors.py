@@ -1,4 +1,4 @@
-"""The one error handler: log with traceback, remember for tests, tell admins briefly."""
+"""The one error handler: log, roll the update back for a retry, page admins about the rest."""
 
 from __future__ import annotations
 
@@ -7,27 +7,27 @@ import logging
 from telegram import Update
 from telegram.error import NetworkError
 
-from bot import texts
 from bot.context import BotContext
+from bot.db.sessions import current_unit
 
 logger = logging.getLogger(__name__)
 
+KEEP_ERRORS = 100
+
 
 async def on_error(update: object, context: BotContext) -> None:
-    """Log the failure and queue a short note to the administrators."""
+    """Fail the update's unit of work (it is retried, then set aside), or page about a job."""
     error = context.error
     if error is None:
         return
     context.bot_data.errors.append(error)
-    if not isinstance(update, Update):
-        # Polling or a job, not a user's update: PTB retries; log it, do not page the admins.
-        logger.warning("background error: %s", error, exc_info=not isinstance(error, NetworkError))
+    del context.bot_data.errors[:-KEEP_ERRORS]
+    unit = current_unit()
+    if isinstance(update, Update) and unit is not None:
+        # Rolled back and retried by the inbox; admins are paged if it keeps failing.
+        logger.warning("update %s failed", update.update_id, exc_info=error)
+        unit.fail(error)
         return
-    logger.error("error while handling update %s", update.update_id, exc_info=error)
-    try:
-        services = context.bot_data.services
-    except RuntimeError:
-        return
-    note = texts.INTERNAL_ERROR_ADMIN.format(error=type(error).__name__)
-    for admin_id in sorted(services.deps.admin_ids):
-        await services.outbox.tell(admin_id, note)
+    logger.warning("background error: %s", error, exc_info=not isinstance(error, NetworkError))
+    if context.bot_data._runtime is not None and not isinstance(error, NetworkError):
+        await context.bot_data.runtime.pager.page(type(error).__name__)

@@ -7,10 +7,11 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
-    AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+from bot.db.sessions import Sessions
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -33,9 +34,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Return a session factory whose objects stay usable after commit."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+def session_factory(engine: AsyncEngine) -> Sessions:
+    """Return the sessions services use; objects stay usable after commit."""
+    return Sessions(async_sessionmaker(engine, expire_on_commit=False))
 
 
 def _sqlite_begin_immediate(connection: Any) -> None:

@@ -6,6 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -22,9 +25,22 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+# Any fixed number: PostgreSQL advisory-lock key taken by whoever migrates.
+MIGRATION_LOCK = 0x64657075  # "depu"
+
+
 async def upgrade(engine: AsyncEngine) -> None:
-    """Apply every migration not yet applied."""
+    """Apply every migration not yet applied; concurrent callers wait for one another.
+
+    On PostgreSQL a transaction-scoped advisory lock lets one process migrate while the others
+    wait and then find the schema up to date; on SQLite the transaction's BEGIN IMMEDIATE does
+    the same.
+    """
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+            )
         await connection.run_sync(_upgrade_on, str(engine.url))
 
 
@@ -33,3 +49,16 @@ def _upgrade_on(connection: Connection, url: str) -> None:
     config = alembic_config(url)
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
+
+
+async def is_current(engine: AsyncEngine) -> bool:
+    """Return whether the database has every migration (for commands that only read)."""
+    async with engine.connect() as connection:
+        return bool(await connection.run_sync(_at_head))
+
+
+def _at_head(connection: Connection) -> bool:
+    """Compare the database's Alembic revision with the newest one."""
+    script = ScriptDirectory.from_config(alembic_config(str(connection.engine.url)))
+    current = MigrationContext.configure(connection).get_current_heads()
+    return set(current) == set(script.get_heads())

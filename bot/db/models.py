@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.db.types import UTCDateTime
@@ -13,6 +13,11 @@ from bot.db.types import UTCDateTime
 
 class Base(DeclarativeBase):
     """Base of every table."""
+
+
+def _where(condition: str) -> dict[str, Any]:
+    """Make an index partial on both backends (rows still to be worked only)."""
+    return {"postgresql_where": text(condition), "sqlite_where": text(condition)}
 
 
 class Member(Base):
@@ -29,6 +34,8 @@ class Member(Base):
     department: Mapped[str | None] = mapped_column(String(32), index=True)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
     invite_code: Mapped[str] = mapped_column(String(32))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class Invite(Base):
@@ -124,7 +131,12 @@ class OutboxMessage(Base):
     """A Bot API call waiting to be made, written with the change that caused it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_pending_chat", "chat_id", "id", **_where("status = 'pending'")),
+        Index("ix_outbox_item", "item_id"),
+        Index("ix_outbox_sent_at", "sent_at", **_where("status = 'sent'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     op: Mapped[str] = mapped_column(String(16))
@@ -147,6 +159,7 @@ class HandledMessage(Base):
     """A user message already acted on, so a re-delivered update changes nothing."""
 
     __tablename__ = "handled_messages"
+    __table_args__ = (Index("ix_handled_messages_at", "at"),)
 
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -177,3 +190,59 @@ class Digest(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     period: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class InboxUpdate(Base):
+    """A Telegram update, stored before its offset is confirmed and processed exactly once."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        Index("ix_inbox_pending", "chat_key", "update_id", **_where("status = 'pending'")),
+        Index("ix_inbox_received", "status", "received_at"),
+    )
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_key: Mapped[int | None] = mapped_column(BigInteger)
+    payload: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class Instance(Base):
+    """A running bot process: its heartbeat, and whether it polls Telegram."""
+
+    __tablename__ = "instances"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    host: Mapped[str] = mapped_column(String(128))
+    pid: Mapped[int] = mapped_column()
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    polling: Mapped[bool] = mapped_column(default=False)
+    last_poll_ok_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_poll_error: Mapped[str | None] = mapped_column(String(200))
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ChatHold(Base):
+    """A chat the bot cannot write to (the user blocked it): held, retried, reported once."""
+
+    __tablename__ = "chat_holds"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    since: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CommandMenu(Base):
+    """The command menu last set for a chat, so a changed role changes the menu once."""
+
+    __tablename__ = "command_menus"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    menu: Mapped[str] = mapped_column(String(16))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -10,6 +10,9 @@
     reply = await fake.wait_for(1001)
     fake.press_button(1001, reply.message_id, "提交")
 
+Fault modes for benchmarks: fail_next, late_answers, slow_calls, error_phase, go_offline /
+come_back and user_deletes; clear_faults() ends them, fault_counts and conflicts count them.
+
 Only aiohttp and the standard library are used; PTB is never imported here.
 """
 

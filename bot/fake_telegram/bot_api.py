@@ -54,6 +54,7 @@ def get_me(state: State, p: Params) -> dict[str, Any]:
 async def get_updates(state: State, p: Params) -> list[dict[str, Any]]:
     """Long-poll the update queue the way Telegram does."""
     if state.webhook_url:
+        state.conflicts += 1
         raise ApiError(409, CONFLICT_WEBHOOK)
     state.poll_generation += 1
     generation = state.poll_generation
@@ -68,6 +69,7 @@ async def get_updates(state: State, p: Params) -> list[dict[str, Any]]:
     deadline = loop.time() + timeout
     while True:
         if generation != state.poll_generation:
+            state.conflicts += 1
             raise ApiError(409, CONFLICT_POLL)
         updates = state.take_updates(offset, limit)
         if offset is not None and offset < 0:

@@ -45,6 +45,7 @@ class State:
         self.changed = Signal()
         self.updates_signal = Signal()
         self.poll_generation = 0
+        self.conflicts = 0
         self.closing = False
         self.webhook_url = ""
         self.allowed_updates: list[str] = []

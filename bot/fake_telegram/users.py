@@ -154,6 +154,20 @@ class UserDriver:
             state.queries[query["id"]] = query
         return state.push_update(payload)
 
+    def user_deletes(self, user_id: int, message_id: int) -> None:
+        """Delete a message in the user's private chat, as the user would in their app.
+
+        A bot message is marked deleted, so later edits answer 400 "Bad Request: message to
+        edit not found"; a user's own message disappears (replies to it are then refused).
+        """
+        state = self._state
+        message = state.by_key.get((user_id, message_id))
+        if message is not None and not message.deleted:
+            message.deleted = True
+            state.record("deleted", message)
+        elif state.incoming.pop((user_id, message_id), None) is None:
+            raise LookupError(f"no message {message_id} in chat {user_id} to delete")
+
     def block(self, user_id: int) -> None:
         """Make the user block the bot: sends to them fail with 403."""
         self._state.blocked.add(user_id)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Member
+from bot.db.sessions import Sessions
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ class Actor:
 class ActorDirectory:
     """Resolves Telegram user ids into actors."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], admin_ids: frozenset[int]):
+    def __init__(self, sessions: Sessions, admin_ids: frozenset[int]):
         self._sessions = sessions
         self._admin_ids = admin_ids
 
@@ -89,20 +90,39 @@ class ActorDirectory:
         return self._admin_ids
 
     async def resolve(self, telegram_id: int) -> Actor:
-        """Look the user up; strangers get an actor with no member."""
+        """Look the user up; strangers (and revoked members) get an actor with no member."""
         async with self._sessions() as session:
             member = await member_by_telegram_id(session, telegram_id=telegram_id)
         view = MemberView.of(member) if member else None
         return Actor(telegram_id, telegram_id in self._admin_ids, view)
 
 
-async def member_by_telegram_id(session: AsyncSession, *, telegram_id: int) -> Member | None:
-    """Return the member bound to a Telegram account, if any."""
-    result = await session.execute(select(Member).where(Member.telegram_id == telegram_id))
-    return result.scalar_one_or_none()
+def active() -> ColumnElement[bool]:
+    """Return the condition of a member whose binding was not revoked."""
+    return Member.revoked_at.is_(None)
+
+
+async def member_by_telegram_id(
+    session: AsyncSession, *, telegram_id: int, include_revoked: bool = False
+) -> Member | None:
+    """Return the member bound to a Telegram account, if any (a revoked one only on request)."""
+    query = select(Member).where(Member.telegram_id == telegram_id)
+    if not include_revoked:
+        query = query.where(active())
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def handlers_of(session: AsyncSession, *, department: str) -> list[Member]:
-    """Return every handler of a department."""
-    query = select(Member).where(Member.role == "handler", Member.department == department)
+    """Return every active handler of a department."""
+    return await _of_department(session, role="handler", department=department)
+
+
+async def supervisors_of(session: AsyncSession, *, department: str) -> list[Member]:
+    """Return every active supervisor (department head) of a department."""
+    return await _of_department(session, role="supervisor", department=department)
+
+
+async def _of_department(session: AsyncSession, *, role: str, department: str) -> list[Member]:
+    """Return the active members of a role in a department, oldest first."""
+    query = select(Member).where(Member.role == role, Member.department == department, active())
     return list((await session.execute(query.order_by(Member.id))).scalars())

@@ -7,12 +7,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.callbacks import Buttons
 from bot.clock import Clock
 from bot.db.models import HandledMessage, Item, ItemEvent, Member, OutboxMessage
+from bot.db.sessions import Sessions
 from bot.services import outbox
 from bot.services.actors import Actor, handlers_of
 from bot.services.errors import Refused
@@ -24,7 +25,7 @@ from classifier import ClassifierHolder, RoutingConfig
 class ServiceDeps:
     """Shared collaborators, built once in post_init."""
 
-    sessions: async_sessionmaker[AsyncSession]
+    sessions: Sessions
     clock: Clock
     routing: ClassifierHolder
     admin_ids: frozenset[int]
@@ -142,12 +143,17 @@ async def deputy_of(session: AsyncSession, item: Item) -> Member:
 async def retire_cards(
     session: AsyncSession, now: datetime, *, item: Item, action: str, text: str, keep_chat: int
 ) -> None:
-    """Replace delivered cards whose buttons start with `action` by a plain note."""
+    """Replace delivered cards whose buttons start with `action` by a plain note.
+
+    Cards in the chats of people no longer bound (revoked) are left alone.
+    """
+    revoked = select(Member.telegram_id).where(Member.revoked_at.is_not(None))
     query = select(OutboxMessage).where(
         OutboxMessage.item_id == item.id,
         OutboxMessage.op == "send",
         OutboxMessage.sent_message_id.is_not(None),
         OutboxMessage.chat_id != keep_chat,
+        OutboxMessage.chat_id.not_in(revoked),
     )
     for row in (await session.execute(query)).scalars():
         buttons = row.payload.get("buttons") or []

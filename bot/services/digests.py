@@ -11,6 +11,7 @@ from bot import callbacks as cb
 from bot import texts
 from bot.db.models import Digest, Item, Member
 from bot.services import cards, outbox
+from bot.services.actors import active
 from bot.services.base import ServiceDeps
 
 DIGEST_TIME = time(9, 0)
@@ -30,7 +31,7 @@ class Digests:
         if local.time() < DIGEST_TIME or self._deps.policy.current().quiet.contains(now):
             return 0
         async with self._deps.sessions() as session:
-            query = select(Member).where(Member.role == "handler").order_by(Member.id)
+            query = select(Member).where(Member.role == "handler", active()).order_by(Member.id)
             handlers = list((await session.execute(query)).scalars())
         sent = 0
         for member in handlers:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,13 +28,18 @@ MAX_TEXT = 4000
 
 
 def check_text(text: str | None) -> str:
-    """Return the stripped text, or refuse empty and over-long input."""
+    """Return the stripped text, or refuse empty, invisible-only and over-long input."""
     cleaned = (text or "").strip()
-    if not cleaned:
+    if not any(visible(char) for char in cleaned):
         raise Refused(texts.EMPTY_TEXT)
     if len(cleaned) > MAX_TEXT:
         raise Refused(texts.TOO_LONG.format(length=len(cleaned), limit=MAX_TEXT))
     return cleaned
+
+
+def visible(char: str) -> bool:
+    """Return whether a character shows (not a space, control or format character)."""
+    return unicodedata.category(char)[0] not in "CZ"
 
 
 class Intake:

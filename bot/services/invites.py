@@ -6,14 +6,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.clock import Clock
 from bot.db.models import Invite, Member
+from bot.db.sessions import Sessions
 from bot.services import outbox
 from bot.services.actors import MemberView, member_by_telegram_id
 from bot.services.errors import Refused
+from bot.services.menus import set_menu
 
 INVITE_TTL = timedelta(days=7)
 _ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
@@ -33,9 +35,7 @@ class InviteView:
 class Invites:
     """Creates and redeems invites."""
 
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], clock: Clock, departments: dict[str, str]
-    ) -> None:
+    def __init__(self, sessions: Sessions, clock: Clock, departments: dict[str, str]) -> None:
         self._sessions = sessions
         self._clock = clock
         self._departments = departments
@@ -113,33 +113,37 @@ class Invites:
         return InviteView(code, role, invite.name, invite.expires_at, description)
 
     async def redeem(self, *, code: str, telegram_id: int, chat_id: int) -> MemberView:
-        """Bind the account to the invite's role; a code works once and for 7 days."""
+        """Bind the account to the invite's role; a code works once and for 7 days.
+
+        A revoked member is bound again in place (the Telegram id is unique), with the new
+        invite's role and details; their past items and events stay theirs.
+        """
         now = self._clock.now()
         async with self._sessions.begin() as session:
-            existing = await member_by_telegram_id(session, telegram_id=telegram_id)
-            if existing is not None:
+            existing = await member_by_telegram_id(
+                session, telegram_id=telegram_id, include_revoked=True
+            )
+            if existing is not None and existing.revoked_at is None:
                 role = texts.ROLES[existing.role]
                 raise Refused(texts.ALREADY_BOUND.format(role=role, name=existing.name))
             invite = await session.get(Invite, code.strip().lower(), with_for_update=True)
             if invite is None or invite.used_at is not None or invite.expires_at <= now:
                 raise Refused(texts.INVITE_INVALID)
             invite.used_at, invite.used_by = now, telegram_id
-            member = Member(
-                telegram_id=telegram_id,
-                role=invite.role,
-                name=invite.name,
-                level=invite.level,
-                district=invite.district,
-                department=invite.department,
-                joined_at=now,
-                invite_code=invite.code,
-            )
+            member = existing or Member(telegram_id=telegram_id)
+            member.role, member.name = invite.role, invite.name
+            member.level, member.district = invite.level, invite.district
+            member.department = invite.department
+            member.joined_at, member.invite_code = now, invite.code
+            member.revoked_at = member.revoked_by = None
             session.add(member)
             await session.flush()
-            self._welcome(session, now, member, chat_id)
+            await self._welcome(session, now, member, chat_id)
             return MemberView.of(member)
 
-    def _welcome(self, session: AsyncSession, now: datetime, member: Member, chat_id: int) -> None:
+    async def _welcome(
+        self, session: AsyncSession, now: datetime, member: Member, chat_id: int
+    ) -> None:
         """Queue the welcome message and the role's command menu."""
         department = self._departments.get(member.department or "", member.department)
         if member.role == "deputy":
@@ -149,4 +153,4 @@ class Invites:
         else:
             text = texts.WELCOME_HANDLER.format(name=member.name, department=department)
         outbox.send(session, now, chat_id=chat_id, text=text)
-        outbox.set_commands(session, now, chat_id=chat_id, commands=texts.COMMANDS[member.role])
+        await set_menu(session, now, chat_id=chat_id, menu=member.role)

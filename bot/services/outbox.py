@@ -5,19 +5,17 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import Buttons
 from bot.clock import Clock
 from bot.db.models import OutboxMessage
-
-LEASE = timedelta(seconds=60)
+from bot.db.sessions import Sessions, current_unit
+from bot.services import fit
 
 
 def send(
@@ -30,8 +28,15 @@ def send(
     item_id: int | None = None,
     not_before: datetime | None = None,
 ) -> None:
-    """Queue a message to a chat, held until `not_before` if given (quiet hours)."""
-    _add(session, now, "send", chat_id, None, text, {"buttons": buttons}, item_id, not_before)
+    """Queue a message to a chat, held until `not_before` if given (quiet hours).
+
+    A text over Telegram's limit goes out as several messages, the buttons on the last.
+    """
+    parts = fit.split(text)
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        payload = {"buttons": buttons if last else None}
+        _add(session, now, "send", chat_id, None, part, payload, item_id, not_before)
 
 
 def edit(
@@ -45,7 +50,7 @@ def edit(
     item_id: int | None = None,
 ) -> None:
     """Queue an edit of a message the bot sent; no buttons removes the keyboard."""
-    _add(session, now, "edit", chat_id, message_id, text, {"buttons": buttons}, item_id)
+    _add(session, now, "edit", chat_id, message_id, fit.clip(text), {"buttons": buttons}, item_id)
 
 
 def photo(
@@ -59,7 +64,7 @@ def photo(
     item_id: int | None = None,
 ) -> None:
     """Queue a picture to a chat: PNG bytes (the summary chart) or a Telegram file id."""
-    payload: dict[str, Any] = {"caption": caption}
+    payload: dict[str, Any] = {"caption": fit.clip(caption, fit.CAPTION_LIMIT) if caption else None}
     if png is not None:
         payload["png"] = base64.b64encode(png).decode("ascii")
     else:
@@ -102,30 +107,21 @@ def _add(
     )
 
 
-@dataclass(frozen=True)
-class OutboxJob:
-    """A claimed outbox row, detached from its session."""
-
-    id: int
-    op: str
-    chat_id: int
-    message_id: int | None
-    text: str | None
-    payload: dict[str, Any]
-    attempts: int
-
-
 class Outbox:
-    """Claims due rows for a sender and records how each attempt went."""
+    """Queues standalone messages and wakes the sender when rows were committed."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+    def __init__(self, sessions: Sessions, clock: Clock) -> None:
         self._sessions = sessions
         self._clock = clock
         self._wakeup = asyncio.Event()
 
     def kick(self) -> None:
-        """Wake the sender: new rows were committed."""
-        self._wakeup.set()
+        """Wake the sender once the rows just queued are committed."""
+        unit = current_unit()
+        if unit is not None:
+            unit.after_commit(self._wakeup.set)
+        else:
+            self._wakeup.set()
 
     async def wait(self, seconds: float) -> None:
         """Sleep until kicked or the timeout passes."""
@@ -144,70 +140,6 @@ class Outbox:
         async with self._sessions.begin() as session:
             set_commands(session, self._clock.now(), chat_id=chat_id, commands=commands)
         self.kick()
-
-    async def claim(self, limit: int = 20) -> list[OutboxJob]:
-        """Lease due rows, the oldest per chat only, so each chat keeps its order.
-
-        A row held for the morning (quiet hours, never tried yet) does not hold up the rows
-        after it; a row waiting to be retried does.
-        """
-        now = self._clock.now()
-        earlier = aliased(OutboxMessage)
-        blocked = exists().where(
-            earlier.chat_id == OutboxMessage.chat_id,
-            earlier.status == "pending",
-            earlier.id < OutboxMessage.id,
-            (earlier.attempts > 0) | (earlier.next_attempt_at <= now),
-        )
-        query = (
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.status == "pending",
-                OutboxMessage.next_attempt_at <= now,
-                (OutboxMessage.claimed_until.is_(None)) | (OutboxMessage.claimed_until < now),
-                ~blocked,
-            )
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=OutboxMessage)
-        )
-        async with self._sessions.begin() as session:
-            rows = list((await session.execute(query)).scalars())
-            for row in rows:
-                row.claimed_until = now + LEASE
-                row.attempts += 1
-            return [
-                OutboxJob(r.id, r.op, r.chat_id, r.message_id, r.text, r.payload, r.attempts)
-                for r in rows
-            ]
-
-    async def mark_sent(self, job_id: int, message_id: int | None) -> None:
-        """Record a delivered row so it is never sent again."""
-        async with self._sessions.begin() as session:
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == job_id)
-                .values(
-                    status="sent",
-                    sent_at=self._clock.now(),
-                    sent_message_id=message_id,
-                    claimed_until=None,
-                    last_error=None,
-                )
-            )
-
-    async def mark_retry(self, job_id: int, error: str, delay: timedelta) -> None:
-        """Record a failed attempt and when to try again."""
-        async with self._sessions.begin() as session:
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == job_id)
-                .values(
-                    next_attempt_at=self._clock.now() + delay,
-                    claimed_until=None,
-                    last_error=error[:500],
-                )
-            )
 
     async def pending_count(self) -> int:
         """Return how many rows still wait to be delivered."""

@@ -12,7 +12,7 @@ from bot import callbacks as cb
 from bot import texts
 from bot.db.models import Item, Member, Reminder
 from bot.services import cards, outbox
-from bot.services.actors import handlers_of
+from bot.services.actors import handlers_of, supervisors_of
 from bot.services.base import ServiceDeps, deputy_of, record
 from bot.services.policy import PolicySource
 from bot.services.schedule import Stage, deadline_round, next_due, stages
@@ -179,8 +179,6 @@ async def _supervisor_ids(session: AsyncSession, item: Item) -> list[int]:
     """Return the chats of the department's supervisors (department heads)."""
     cache: dict[str | None, list[int]] = session.info.setdefault("supervisor_ids", {})
     if item.department not in cache:
-        query = select(Member.telegram_id).where(
-            Member.role == "supervisor", Member.department == item.department
-        )
-        cache[item.department] = list((await session.execute(query)).scalars())
+        members = await supervisors_of(session, department=item.department or "")
+        cache[item.department] = [m.telegram_id for m in members]
     return cache[item.department]

@@ -9,9 +9,10 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Float, Select, and_, case, cast, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Item, ItemEvent, Member
+from bot.db.sessions import Sessions
 from bot.texts import RATINGS
 
 NOT_RECEIVED = ("draft", "cancelled")
@@ -226,7 +227,7 @@ def _tally(rows: list[Any], index: int) -> dict[str, int]:
 
 
 async def compute_summary(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: Sessions,
     *,
     start: datetime,
     end: datetime,

@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.db.models import Member, OutboxMessage
+from bot.db.sessions import Sessions
 from bot.services.errors import Refused
 from bot.services.invites import Invites
 
@@ -20,7 +20,7 @@ START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+async def sessions(database_url: str) -> AsyncIterator[Sessions]:
     """Open a migrated database."""
     engine = create_engine(database_url)
     await upgrade(engine)
@@ -28,11 +28,11 @@ async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncS
     await engine.dispose()
 
 
-def _invites(sessions: async_sessionmaker[AsyncSession], clock: ManualClock) -> Invites:
+def _invites(sessions: Sessions, clock: ManualClock) -> Invites:
     return Invites(sessions, clock, {"housing": "住房和城乡建设局"})
 
 
-async def test_code_binds_once(sessions: async_sessionmaker[AsyncSession]) -> None:
+async def test_code_binds_once(sessions: Sessions) -> None:
     clock = ManualClock(START)
     invites = _invites(sessions, clock)
     view = await invites.create_deputy(name="张三", level="县级", district="K8县", by="cli")
@@ -54,7 +54,7 @@ async def test_code_binds_once(sessions: async_sessionmaker[AsyncSession]) -> No
     assert members == [5]
 
 
-async def test_code_expires_after_seven_days(sessions: async_sessionmaker[AsyncSession]) -> None:
+async def test_code_expires_after_seven_days(sessions: Sessions) -> None:
     clock = ManualClock(START)
     invites = _invites(sessions, clock)
     fresh = await invites.create_handler(department="housing", name="李四", by="cli")
@@ -74,7 +74,7 @@ async def test_code_expires_after_seven_days(sessions: async_sessionmaker[AsyncS
     ],
 )
 async def test_bad_deputy_invites_are_refused(
-    sessions: async_sessionmaker[AsyncSession], kwargs: dict[str, str], message: str
+    sessions: Sessions, kwargs: dict[str, str], message: str
 ) -> None:
     invites = _invites(sessions, ManualClock(START))
     arguments = {"name": "张三", **kwargs}
@@ -82,7 +82,7 @@ async def test_bad_deputy_invites_are_refused(
         await invites.create_deputy(by="cli", **arguments)
 
 
-async def test_unknown_department_is_refused(sessions: async_sessionmaker[AsyncSession]) -> None:
+async def test_unknown_department_is_refused(sessions: Sessions) -> None:
     invites = _invites(sessions, ManualClock(START))
     with pytest.raises(Refused, match="未知的部门代码 nope"):
         await invites.create_handler(department="nope", name="李四", by="cli")

@@ -8,16 +8,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
 from bot.clock import ManualClock
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.db.models import OutboxMessage
+from bot.db.sessions import Sessions
 from bot.fake_telegram import FakeTelegram
-from bot.sender import OutboxSender
+from bot.runtime.sender import OutboxSender
 from bot.services import outbox
+from bot.services.deliveries import Deliveries
 from bot.services.outbox import Outbox
 
 START = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
@@ -25,7 +26,7 @@ CHAT = 4242
 
 
 @pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+async def sessions(database_url: str) -> AsyncIterator[Sessions]:
     """Open a migrated database."""
     engine = create_engine(database_url)
     await upgrade(engine)
@@ -54,16 +55,14 @@ async def bot(telegram: FakeTelegram) -> AsyncIterator[Bot]:
         yield client
 
 
-async def _queue(
-    sessions: async_sessionmaker[AsyncSession], clock: ManualClock, *texts: str
-) -> None:
+async def _queue(sessions: Sessions, clock: ManualClock, *texts: str) -> None:
     """Queue messages to the test chat in one transaction."""
     async with sessions.begin() as session:
         for text in texts:
             outbox.send(session, clock.now(), chat_id=CHAT, text=text)
 
 
-async def _statuses(sessions: async_sessionmaker[AsyncSession]) -> list[str]:
+async def _statuses(sessions: Sessions) -> list[str]:
     async with sessions() as session:
         query = select(OutboxMessage.status).order_by(OutboxMessage.id)
         return list((await session.execute(query)).scalars())
@@ -73,13 +72,13 @@ async def _statuses(sessions: async_sessionmaker[AsyncSession]) -> list[str]:
     ("error_code", "retry_after", "wait"),
     [
         pytest.param(429, 7, timedelta(seconds=7), id="429-honours-retry-after"),
-        pytest.param(500, None, timedelta(seconds=2), id="500-backs-off"),
-        pytest.param(502, None, timedelta(seconds=2), id="502-backs-off"),
+        pytest.param(500, None, timedelta(seconds=1), id="500-backs-off"),
+        pytest.param(502, None, timedelta(seconds=1), id="502-backs-off"),
         pytest.param(403, None, timedelta(hours=1), id="403-blocked-held-not-dropped"),
     ],
 )
 async def test_failed_send_is_retried_once_due(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: Sessions,
     telegram: FakeTelegram,
     bot: Bot,
     error_code: int,
@@ -88,7 +87,7 @@ async def test_failed_send_is_retried_once_due(
 ) -> None:
     clock = ManualClock(START)
     box = Outbox(sessions, clock)
-    sender = OutboxSender(bot, box)
+    sender = OutboxSender(bot, box, Deliveries(sessions, clock, frozenset()))
     await _queue(sessions, clock, "第一条", "第二条")
     telegram.fail_next(
         "sendMessage",
@@ -111,11 +110,11 @@ async def test_failed_send_is_retried_once_due(
 
 
 async def test_edit_that_changes_nothing_counts_as_done(
-    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, bot: Bot
+    sessions: Sessions, telegram: FakeTelegram, bot: Bot
 ) -> None:
     clock = ManualClock(START)
     box = Outbox(sessions, clock)
-    sender = OutboxSender(bot, box)
+    sender = OutboxSender(bot, box, Deliveries(sessions, clock, frozenset()))
     await _queue(sessions, clock, "卡片")
     await sender.drain()
     message = telegram.chat(CHAT)[0]
@@ -130,7 +129,7 @@ async def test_edit_that_changes_nothing_counts_as_done(
 
 
 async def test_two_senders_deliver_each_row_once(
-    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, bot: Bot
+    sessions: Sessions, telegram: FakeTelegram, bot: Bot
 ) -> None:
     clock = ManualClock(START)
     chats = [CHAT + i for i in range(1, 11)]
@@ -139,8 +138,8 @@ async def test_two_senders_deliver_each_row_once(
     async with sessions.begin() as session:
         for i in range(60):
             outbox.send(session, clock.now(), chat_id=chats[i % 10], text=f"消息{i}")
-    first = OutboxSender(bot, Outbox(sessions, clock))
-    second = OutboxSender(bot, Outbox(sessions, clock))
+    first = OutboxSender(bot, Outbox(sessions, clock), Deliveries(sessions, clock, frozenset()))
+    second = OutboxSender(bot, Outbox(sessions, clock), Deliveries(sessions, clock, frozenset()))
     await asyncio.gather(first.drain(), second.drain())
     texts = [m.text for m in telegram.messages]
     assert sorted(texts) == sorted(f"消息{i}" for i in range(60))

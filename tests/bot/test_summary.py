@@ -11,11 +11,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.db.models import Item, ItemEvent, Member
+from bot.db.sessions import Sessions
 from bot.services.summary import HotSpot, Overdue, Summary, compute_summary
 from bot.services.summary_text import Names, render_text, to_json
 from bot.settings import Settings
@@ -111,7 +111,7 @@ SEEDS = [
 ]  # fmt: skip
 
 
-async def seed(sessions: async_sessionmaker[AsyncSession], seeds: list[Seed]) -> None:
+async def seed(sessions: Sessions, seeds: list[Seed]) -> None:
     """Store the deputies and the items with their events."""
     async with sessions.begin() as session:
         for number, (district, level) in DEPUTIES.items():
@@ -148,7 +148,7 @@ async def seed(sessions: async_sessionmaker[AsyncSession], seeds: list[Seed]) ->
 
 
 @pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+async def sessions(database_url: str) -> AsyncIterator[Sessions]:
     """Open a migrated database holding the seeded items."""
     engine = create_engine(database_url)
     await upgrade(engine)
@@ -158,16 +158,14 @@ async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncS
     await engine.dispose()
 
 
-async def summarize(
-    sessions: async_sessionmaker[AsyncSession], start: datetime = START, **kwargs: bool
-) -> Summary:
+async def summarize(sessions: Sessions, start: datetime = START, **kwargs: bool) -> Summary:
     """Summarize the week from `start` as of NOW."""
     return await compute_summary(
         sessions, start=start, end=start + timedelta(days=7), now=NOW, tz=TZ, **kwargs
     )
 
 
-async def test_counts(sessions: async_sessionmaker[AsyncSession]) -> None:
+async def test_counts(sessions: Sessions) -> None:
     summary = await summarize(sessions)
     assert summary.received == 11
     assert summary.closed == 2
@@ -191,7 +189,7 @@ async def test_counts(sessions: async_sessionmaker[AsyncSession]) -> None:
     assert summary.previous_received == 4
 
 
-async def test_rates(sessions: async_sessionmaker[AsyncSession]) -> None:
+async def test_rates(sessions: Sessions) -> None:
     summary = await summarize(sessions)
     # Due: A1 A2 A3 A4 A7 A9 A10 A12 (deadline passed) and A11 (taken early); A2 late, A4 never.
     assert (summary.ack_in_time, summary.ack_due) == (7, 9)
@@ -204,14 +202,14 @@ async def test_rates(sessions: async_sessionmaker[AsyncSession]) -> None:
 
 
 async def test_medians_use_the_first_acknowledgement_and_answer(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: Sessions,
 ) -> None:
     summary = await summarize(sessions)
     assert summary.median_ack_hours == 2.5  # 1 1 1 2 | 3 5 10 28
     assert summary.median_answer_hours == 12.0  # 10 12 48
 
 
-async def test_overdue_most_overdue_first(sessions: async_sessionmaker[AsyncSession]) -> None:
+async def test_overdue_most_overdue_first(sessions: Sessions) -> None:
     summary = await summarize(sessions)
     assert summary.overdue == (
         Overdue("A4", "ecology", 136.0),  # not taken: acknowledgement deadline h34
@@ -222,7 +220,7 @@ async def test_overdue_most_overdue_first(sessions: async_sessionmaker[AsyncSess
 
 
 async def test_hot_spots_against_the_previous_week(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: Sessions,
 ) -> None:
     summary = await summarize(sessions)
     assert summary.hot_topics == (
@@ -237,7 +235,7 @@ async def test_hot_spots_against_the_previous_week(
     assert (plain.hot_topics, plain.hot_districts, plain.previous_received) == ((), (), None)
 
 
-async def test_empty_period_has_no_rates(sessions: async_sessionmaker[AsyncSession]) -> None:
+async def test_empty_period_has_no_rates(sessions: Sessions) -> None:
     summary = await summarize(sessions, END + timedelta(days=7))
     assert summary.received == summary.rated == summary.ack_due == 0
     assert summary.response_rate is None
@@ -258,9 +256,7 @@ async def test_empty_period_has_no_rates(sessions: async_sessionmaker[AsyncSessi
         pytest.param(START.replace(tzinfo=None), END, id="naive"),
     ],
 )
-async def test_bad_periods_are_refused(
-    sessions: async_sessionmaker[AsyncSession], start: datetime, end: datetime
-) -> None:
+async def test_bad_periods_are_refused(sessions: Sessions, start: datetime, end: datetime) -> None:
     with pytest.raises(ValueError, match=r"period|timezone"):
         await compute_summary(sessions, start=start, end=end, now=NOW, tz=TZ)
 
@@ -271,7 +267,7 @@ def names() -> Names:
     return Names.from_config(load(ROUTING).config)
 
 
-async def test_json_has_every_key(sessions: async_sessionmaker[AsyncSession]) -> None:
+async def test_json_has_every_key(sessions: Sessions) -> None:
     data = json.loads(json.dumps(to_json(await summarize(sessions)), ensure_ascii=False))
     assert data["received"] == 11
     assert data["by_topic"]["environment"] == 3
@@ -293,9 +289,7 @@ async def test_json_has_every_key(sessions: async_sessionmaker[AsyncSession]) ->
     ]  # fmt: skip
 
 
-async def test_text_for_administrators(
-    sessions: async_sessionmaker[AsyncSession], names: Names
-) -> None:
+async def test_text_for_administrators(sessions: Sessions, names: Names) -> None:
     text = render_text(await summarize(sessions), names)
     assert text.startswith("📊 人大代表社情民意直通 12345 试点小结（2026-12-07 至 2026-12-13）")
     for line in (
@@ -315,16 +309,14 @@ async def test_text_for_administrators(
     assert text.index("A4") < text.index("A3") < text.index("A9") < text.index("A12")
 
 
-async def test_empty_text_says_so(sessions: async_sessionmaker[AsyncSession]) -> None:
+async def test_empty_text_says_so(sessions: Sessions) -> None:
     text = render_text(await summarize(sessions, END + timedelta(days=7)), {})
     assert "本期没有收到诉求。" in text
     assert "• 响应率 —（暂无到期应签收的诉求）｜苏州 99.41%" in text
     assert "✅ 没有超时未办结的诉求。" in text
 
 
-async def test_long_text_stays_under_telegrams_limit(
-    sessions: async_sessionmaker[AsyncSession], names: Names
-) -> None:
+async def test_long_text_stays_under_telegrams_limit(sessions: Sessions, names: Names) -> None:
     big = replace(
         await summarize(sessions),
         overdue=tuple(Overdue(f"261207-{i:04d}", "housing", 500.0 - i) for i in range(500)),
@@ -344,7 +336,7 @@ def _cli(settings: Settings) -> argparse.ArgumentParser:
 
 
 async def test_cli_prints_json_and_writes_png(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: Sessions,
     database_url: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],

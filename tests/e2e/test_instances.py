@@ -14,7 +14,7 @@ from bot.clock import ManualClock
 from bot.context import Services
 from bot.db.models import Item, Member, OutboxMessage, Reminder
 from bot.fake_telegram import FakeTelegram
-from bot.sender import OutboxSender
+from bot.runtime.sender import OutboxSender
 from bot.settings import Settings
 from bot.wiring import build_services, run_due_jobs
 from classifier import ClassifierHolder
@@ -113,7 +113,8 @@ async def test_two_instances_send_everything_exactly_once(
         ) as bot:
             issued = await asyncio.gather(run_due_jobs(first), run_due_jobs(second))
             await asyncio.gather(
-                OutboxSender(bot, first.outbox).drain(), OutboxSender(bot, second.outbox).drain()
+                OutboxSender(bot, first.outbox, first.deliveries).drain(),
+                OutboxSender(bot, second.outbox, second.deliveries).drain(),
             )
         async with first.deps.sessions() as session:
             reminders = await session.scalar(select(func.count()).select_from(Reminder))

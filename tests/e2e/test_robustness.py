@@ -132,6 +132,12 @@ async def test_an_unexpected_error_is_logged_and_admins_told(
         monkeypatch.setattr(bot.bot_data.services.queries, "mine", broken)
         bot.talk.say(cast.deputy, "/mine")
         note = await bot.talk.expect(cast.admin, "机器人处理消息时出错")
+        await bot.talk.expect(cast.deputy, "处理您刚才的操作时出错")
         assert "RuntimeError" in (note.text or "")
         assert "boom" not in (note.text or "")
-        assert [type(e) for e in bot.bot_data.errors] == [RuntimeError]
+        # Tried once and retried three times (each rolled back), then set aside and paged once.
+        assert [type(e) for e in bot.bot_data.errors] == [RuntimeError] * 4
+        bot.talk.say(cast.deputy, "/mine")
+        await bot.talk.expect(cast.deputy, "处理您刚才的操作时出错")
+        pages = [m for m in bot.fake.chat(cast.admin.user_id) if "出错" in (m.text or "")]
+        assert len(pages) == 1, "a second failure of the same kind within 10 minutes is counted"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -12,6 +13,21 @@ from bot.fake_telegram import FakeTelegram
 
 ALICE = 1001
 BOB = 1002
+
+
+async def call(
+    http: aiohttp.ClientSession,
+    fake: FakeTelegram,
+    method: str,
+    *,
+    read_timeout: float | None = None,
+    **params: Any,
+) -> tuple[int, dict[str, Any]]:
+    """POST JSON params and return (status, body); read_timeout bounds the wait for it."""
+    url = f"{fake.root}/bot{fake.token}/{method}"
+    timeout = aiohttp.ClientTimeout(total=30, sock_read=read_timeout)
+    async with http.post(url, json=params, timeout=timeout) as response:
+        return response.status, await response.json()
 
 
 @pytest.fixture

@@ -11,15 +11,7 @@ import pytest
 
 from bot.fake_telegram import FakeTelegram
 
-from .conftest import ALICE
-
-
-async def call(
-    http: aiohttp.ClientSession, fake: FakeTelegram, method: str, **params: Any
-) -> tuple[int, dict[str, Any]]:
-    """POST JSON params and return (status, body)."""
-    async with http.post(f"{fake.root}/bot{fake.token}/{method}", json=params) as response:
-        return response.status, await response.json()
+from .conftest import ALICE, call
 
 
 async def test_get_me_case_insensitive_and_get(
@@ -179,6 +171,7 @@ async def test_webhook_blocks_polling(fake: FakeTelegram, http: aiohttp.ClientSe
     status, body = await call(http, fake, "getUpdates")
     assert status == 409
     assert "webhook is active" in body["description"]
+    assert fake.conflicts == 1
     await call(http, fake, "deleteWebhook", drop_pending_updates=True)
     status, _ = await call(http, fake, "getUpdates")
     assert status == 200

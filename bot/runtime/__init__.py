@@ -1,0 +1,1 @@
+"""The running bot: poller, inbox workers, outbox sender, heartbeat and lifecycle."""

@@ -1,0 +1,111 @@
+"""Start and stop a running bot in order, and survive Telegram being away."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+from telegram.error import InvalidToken, TelegramError
+
+if TYPE_CHECKING:
+    from bot.context import BotApplication
+
+logger = logging.getLogger(__name__)
+
+CONNECT_BACKOFF_MAX = 30.0
+EXIT_TOKEN_REJECTED = 1
+EXIT_POLLER_STALLED = 3
+
+
+class TokenRejected(Exception):
+    """Telegram refused the bot token at start-up (401/404)."""
+
+
+async def connect(application: BotApplication, *, backoff_max: float = CONNECT_BACKOFF_MAX) -> None:
+    """Initialise the application, retrying with back-off while Telegram is unreachable."""
+    delay = 1.0
+    while True:
+        try:
+            await application.initialize()
+            return
+        except InvalidToken:
+            raise TokenRejected("Telegram rejected the bot token (401/404 from getMe)") from None
+        except TelegramError as exc:
+            logger.warning(
+                "Telegram unreachable at start-up (%s); retrying in %.0f s",
+                type(exc).__name__,
+                delay,
+            )
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, backoff_max)
+
+
+@asynccontextmanager
+async def polling(
+    application: BotApplication,
+    *,
+    poll_interval: float = 0.0,
+    poll_timeout: int = 10,
+) -> AsyncIterator[None]:
+    """Run the bot inside an already running event loop until the block ends.
+
+    Order: reach Telegram, open the database and start the sender (post_init), start the job
+    queue, then the inbox workers and the poller. Stopping goes the other way: no more
+    fetching, the updates in flight finish, jobs stop, the sender finishes its row (post_stop).
+    """
+    await connect(application)
+    if application.post_init is not None:
+        await application.post_init(application)
+    try:
+        await application.start()
+        runtime = application.bot_data.runtime
+        runtime.start_intake(poll_timeout=poll_timeout, poll_interval=poll_interval)
+        try:
+            yield
+        finally:
+            await runtime.stop_intake()
+            await application.stop()
+            if application.post_stop is not None:
+                await application.post_stop(application)
+    finally:
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+
+
+async def serve(application: BotApplication, *, poll_timeout: int = 10) -> int:
+    """Run until SIGINT/SIGTERM (exit 0), a rejected token (1) or a stalled poller (3)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        async with polling(application, poll_timeout=poll_timeout):
+            fatal = application.bot_data.runtime.fatal
+            stopped = asyncio.ensure_future(_signalled(stop))
+            await asyncio.wait([stopped, fatal], return_when=asyncio.FIRST_COMPLETED)
+            stopped.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await stopped
+            if fatal.done():
+                logger.error("stopping: %s", fatal.result())
+                return EXIT_POLLER_STALLED
+            logger.info("stopping on signal")
+    except TokenRejected as exc:
+        logger.error("%s; check TELEGRAM_BOT_TOKEN", exc)
+        return EXIT_TOKEN_REJECTED
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+    return 0
+
+
+async def _signalled(stop: asyncio.Event) -> str:
+    """Wait for a stop signal."""
+    await stop.wait()
+    return "signal"

@@ -1,0 +1,52 @@
+"""Keep the bot token out of every log line, traceback and exception text."""
+
+from __future__ import annotations
+
+import logging
+
+MASK = "<token>"
+
+
+class RedactSecrets(logging.Filter):
+    """Replace secrets in a record's message and traceback before any handler writes it."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self._secrets = sorted({s for s in secrets if len(s) >= 8}, key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        """Return the text with every secret masked."""
+        for secret in self._secrets:
+            text = text.replace(secret, MASK)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Render the record's message and traceback now, masked."""
+        record.msg = self.redact(record.getMessage())
+        record.args = ()
+        if record.exc_info:
+            formatted = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = self.redact(formatted)
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return True
+
+
+def secrets_of(token: str | None) -> list[str]:
+    """Return the strings to mask for a bot token: the whole token and its secret half."""
+    if not token:
+        return []
+    return [token, token.partition(":")[2]]
+
+
+def install(token: str | None) -> None:
+    """Attach the filter to every handler of the root logger."""
+    secrets = secrets_of(token)
+    if not secrets:
+        return
+    redactor = RedactSecrets(secrets)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redactor)

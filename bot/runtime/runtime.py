@@ -1,0 +1,129 @@
+"""The background parts of a running bot, built once the services exist."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING, Any
+
+from telegram.ext import Application
+
+from bot.runtime.lease import PollerLease
+from bot.runtime.pager import ErrorPager
+from bot.runtime.poller import Poller
+from bot.runtime.processor import InboxProcessor
+from bot.runtime.sender import OutboxSender
+from bot.services.inbox import DueUpdate
+
+if TYPE_CHECKING:
+    from bot.context import Services
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 10.0
+
+
+class Runtime:
+    """Poller, inbox workers, sender, heartbeat and error pager of one bot process."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        services: Services,
+        lease: PollerLease,
+        *,
+        workers: int = 8,
+        stall_seconds: float = 180.0,
+    ) -> None:
+        self._application = application
+        self._services = services
+        self._lease = lease
+        self._stall = stall_seconds
+        self.sender = OutboxSender(application.bot, services.outbox, services.deliveries)
+        self.pager = ErrorPager(self._tell_admins)
+        self.processor = InboxProcessor(
+            application,
+            services.inbox,
+            services.deps.sessions,
+            on_give_up=self._gave_up,
+            workers=workers,
+        )
+        self.poller: Poller | None = None
+        self.fatal: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start_sender(self) -> None:
+        """Start delivering the outbox."""
+        self.sender.start()
+
+    async def stop_sender(self) -> None:
+        """Finish the row in flight and stop delivering."""
+        await self.sender.stop()
+
+    def start_intake(self, *, poll_timeout: int = 10, poll_interval: float = 0.0) -> None:
+        """Start the inbox workers, the poller (if elected) and the heartbeat."""
+        self.poller = Poller(
+            self._application.bot,
+            self._services.inbox,
+            self._lease,
+            on_stored=self.processor.kick,
+            timeout=poll_timeout,
+            interval=poll_interval,
+            stall_seconds=self._stall,
+        )
+        self.processor.start()
+        self._tasks = [
+            asyncio.create_task(self._poll(self.poller), name="poller"),
+            asyncio.create_task(self._heartbeat(), name="heartbeat"),
+        ]
+
+    async def stop_intake(self) -> None:
+        """Stop fetching at once, then let the updates in flight finish."""
+        if self.poller is not None:
+            self.poller.stop()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        await self._lease.release()
+        await self.processor.stop()
+        with contextlib.suppress(Exception):
+            await self._services.instances.stopped()
+
+    async def _poll(self, poller: Poller) -> None:
+        """Run the poller; a stalled or broken poller ends the process (a supervisor restarts)."""
+        try:
+            await poller.run()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            logger.error("poller stopped: %s", exc)
+            if not self.fatal.done():
+                self.fatal.set_result(str(exc))
+
+    async def _heartbeat(self) -> None:
+        """Report this instance every few seconds."""
+        while True:
+            state = self.poller.state if self.poller else None
+            try:
+                await self._services.instances.beat(
+                    polling=bool(state and state.leading),
+                    last_poll_ok=state.last_ok_at if state else None,
+                    poll_error=state.last_error if state else None,
+                )
+            except Exception as exc:
+                logger.warning("heartbeat not recorded: %r", exc)
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+
+    async def _gave_up(self, row: DueUpdate, error: BaseException) -> None:
+        """Page the administrators about an update that kept failing."""
+        await self.pager.page(type(error).__name__)
+
+    async def _tell_admins(self, text: str) -> None:
+        """Queue a note to every administrator."""
+        outbox = self._services.outbox
+        for admin_id in sorted(self._services.deps.admin_ids):
+            await outbox.tell(admin_id, text)

@@ -1,0 +1,200 @@
+"""The sender's side of the outbox: short per-row leases, and what each attempt came to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, exists, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot import texts
+from bot.clock import Clock, SystemClock
+from bot.db.models import ChatHold, Member, OutboxMessage
+from bot.db.sessions import Sessions, dialect_name
+from bot.services import outbox
+
+# A lease is short and renewed while the call is in flight, so a dead sender's row is taken
+# over within seconds, and a slow call is never taken over while it is still being made.
+LEASE = timedelta(seconds=10)
+WALL = SystemClock()
+
+
+@dataclass(frozen=True)
+class OutboxJob:
+    """A leased outbox row, detached from its session."""
+
+    id: int
+    op: str
+    chat_id: int
+    message_id: int | None
+    text: str | None
+    payload: dict[str, Any]
+    attempts: int
+
+
+class Deliveries:
+    """Hands due rows to senders one at a time, and records how each attempt went."""
+
+    def __init__(self, sessions: Sessions, clock: Clock, admin_ids: frozenset[int]) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._admin_ids = admin_ids
+
+    async def candidates(self, limit: int = 20) -> list[int]:
+        """Return due rows that are the next of their chat and leased by nobody."""
+        query = (
+            select(OutboxMessage.id)
+            .where(*self._deliverable())
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+        async with self._sessions() as session:
+            return [int(i) for i in (await session.execute(query)).scalars()]
+
+    async def lease(self, row_id: int) -> OutboxJob | None:
+        """Lease one row for this sender; None when another sender has it or it went out."""
+        statement = (
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id, *self._deliverable())
+            .values(claimed_until=WALL.now() + LEASE, attempts=OutboxMessage.attempts + 1)
+            .returning(
+                OutboxMessage.id,
+                OutboxMessage.op,
+                OutboxMessage.chat_id,
+                OutboxMessage.message_id,
+                OutboxMessage.text,
+                OutboxMessage.payload,
+                OutboxMessage.attempts,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        async with self._sessions.begin() as session:
+            row = (await session.execute(statement)).first()
+        if row is None:
+            return None
+        return OutboxJob(
+            row.id, row.op, row.chat_id, row.message_id, row.text, row.payload, row.attempts
+        )
+
+    async def renew(self, row_id: int) -> None:
+        """Extend the lease of a row whose call is still in flight."""
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending")
+                .values(claimed_until=WALL.now() + LEASE)
+            )
+
+    async def sent(self, job: OutboxJob, message_id: int | None) -> None:
+        """Record a delivered row so it is never sent again; the chat is writable again."""
+        async with self._sessions.begin() as session:
+            await self._finish(session, job.id, "sent", None, sent_message_id=message_id)
+            await session.execute(delete(ChatHold).where(ChatHold.chat_id == job.chat_id))
+
+    async def failed(self, job: OutboxJob, reason: str) -> None:
+        """Record a row that can never be delivered; it no longer holds up its chat."""
+        async with self._sessions.begin() as session:
+            await self._finish(session, job.id, "failed", reason)
+
+    async def retry(self, job: OutboxJob, reason: str, delay: timedelta) -> None:
+        """Record a failed attempt and when to try again."""
+        async with self._sessions.begin() as session:
+            await self._again(session, job.id, reason, delay)
+
+    async def resend(self, job: OutboxJob, reason: str) -> None:
+        """Turn an edit of a message that is gone into a new message with the same card."""
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == job.id)
+                .values(op="send", message_id=None, last_error=reason, claimed_until=None)
+            )
+
+    async def hold(self, job: OutboxJob, reason: str, delay: timedelta) -> None:
+        """Keep a blocked chat's rows for later; tell the administrators the first time."""
+        async with self._sessions.begin() as session:
+            await self._again(session, job.id, reason, delay)
+            dialect = postgresql if dialect_name(session) == "postgresql" else sqlite
+            statement = (
+                dialect.insert(ChatHold)
+                .values(chat_id=job.chat_id, reason=reason[:200], since=self._clock.now())
+                .on_conflict_do_nothing()
+            )
+            if (await session.execute(statement)).rowcount:  # type: ignore[attr-defined]
+                await self._report_hold(session, job.chat_id, reason)
+
+    async def _report_hold(self, session: AsyncSession, chat_id: int, reason: str) -> None:
+        """Queue one note about a blocked chat to every other administrator."""
+        member = (
+            await session.execute(select(Member).where(Member.telegram_id == chat_id))
+        ).scalar_one_or_none()
+        if member is not None:
+            who = f"{texts.ROLES.get(member.role, '')} {member.name}"
+        elif chat_id in self._admin_ids:
+            who = f"{texts.ROLES['admin']} {chat_id}"
+        else:
+            who = str(chat_id)
+        note = texts.CHAT_HELD_ADMIN.format(who=who, reason=reason)
+        for admin_id in sorted(self._admin_ids - {chat_id}):
+            outbox.send(session, self._clock.now(), chat_id=admin_id, text=note)
+
+    async def _again(
+        self, session: AsyncSession, row_id: int, reason: str, delay: timedelta
+    ) -> None:
+        """Release a row's lease and set its next attempt."""
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id)
+            .values(
+                next_attempt_at=self._clock.now() + delay,
+                claimed_until=None,
+                last_error=reason[:500],
+            )
+        )
+
+    async def _finish(
+        self,
+        session: AsyncSession,
+        row_id: int,
+        status: str,
+        reason: str | None,
+        *,
+        sent_message_id: int | None = None,
+    ) -> None:
+        """Close a row as sent or failed."""
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id)
+            .values(
+                status=status,
+                sent_at=self._clock.now(),
+                sent_message_id=sent_message_id,
+                claimed_until=None,
+                last_error=reason,
+            )
+        )
+
+    def _deliverable(self) -> list[Any]:
+        """Conditions for a row a sender may take now: due, not leased, first of its chat.
+
+        A row held for the morning (quiet hours, never tried) does not hold up the rows after
+        it; a row waiting to be retried does, so a chat always reads its messages in order.
+        """
+        now, wall = self._clock.now(), WALL.now()
+        earlier = aliased(OutboxMessage)
+        blocked = exists().where(
+            earlier.chat_id == OutboxMessage.chat_id,
+            earlier.status == "pending",
+            earlier.id < OutboxMessage.id,
+            (earlier.attempts > 0) | (earlier.next_attempt_at <= now),
+        )
+        return [
+            OutboxMessage.status == "pending",
+            OutboxMessage.next_attempt_at <= now,
+            OutboxMessage.claimed_until.is_(None) | (OutboxMessage.claimed_until < wall),
+            ~blocked,
+        ]
