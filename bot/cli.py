@@ -6,6 +6,8 @@ import argparse
 import asyncio
 import sys
 
+from bot import texts
+from bot.db.migrate import SchemaBehind
 from bot.settings import Settings, SettingsError, load_settings
 from classifier import ConfigError
 
@@ -26,11 +28,14 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 1
+    except SchemaBehind:
+        print(texts.SCHEMA_BEHIND, file=sys.stderr)
+        return 2
 
 
 def build_parser(settings: Settings) -> argparse.ArgumentParser:
     """Build the parser with every subcommand."""
-    from bot import admin_cli, jobs_cli, members_cli, summary_cli
+    from bot import admin_cli, health_cli, jobs_cli, members_cli, summary_cli
     from bot.replay import stored_items
     from bot.services.policy import deadline_check
     from classifier.cli import add_commands as add_classifier_commands
@@ -49,6 +54,7 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     members_cli.add_commands(subparsers, settings)
     jobs_cli.add_commands(subparsers, settings)
     summary_cli.add_commands(subparsers, settings)
+    health_cli.add_commands(subparsers, settings)
     add_classifier_commands(
         subparsers,
         replay_items=lambda: stored_items(settings),

@@ -6,15 +6,13 @@ import argparse
 import asyncio
 import json
 
-from bot import texts
 from bot.clock import SystemClock
 from bot.db.engine import create_engine, session_factory
-from bot.db.migrate import is_current
+from bot.db.migrate import require_current
 from bot.services.health import Health, check
 from bot.settings import Settings
 
 EXIT_UNHEALTHY = 1
-EXIT_SCHEMA_BEHIND = 2
 
 
 def add_commands(subparsers: argparse._SubParsersAction, settings: Settings) -> None:  # type: ignore[type-arg]
@@ -30,9 +28,7 @@ async def run_health(settings: Settings, *, as_json: bool) -> int:
     """Read the heartbeats and queues (never migrating) and print the report."""
     engine = create_engine(settings.database_url)
     try:
-        if not await is_current(engine):
-            print(texts.SCHEMA_BEHIND)
-            return EXIT_SCHEMA_BEHIND
+        await require_current(engine)
         report = await check(session_factory(engine), SystemClock())
     finally:
         await engine.dispose()

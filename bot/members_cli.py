@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot import texts
 from bot.clock import SystemClock
 from bot.db.engine import create_engine, session_factory
-from bot.db.migrate import upgrade
+from bot.db.migrate import require_current, upgrade
 from bot.services.base import ServiceDeps
 from bot.services.errors import Refused
 from bot.services.members import CLI, MemberRecord, Members
@@ -39,12 +39,12 @@ def add_commands(subparsers: argparse._SubParsersAction[Any], settings: Settings
 
 
 @asynccontextmanager
-async def _members(settings: Settings) -> AsyncIterator[Members]:
-    """Migrate the database and build the members service on it."""
+async def _members(settings: Settings, *, migrate: bool) -> AsyncIterator[Members]:
+    """Build the members service (migrating first if asked; else refusing an old schema)."""
     holder = ClassifierHolder(settings.routing, checks=[deadline_check(settings.tz)])
     engine = create_engine(settings.database_url)
     try:
-        await upgrade(engine)
+        await (upgrade(engine) if migrate else require_current(engine))
         sessions = session_factory(engine)
         clock = SystemClock()
         policy = PolicySource(holder, settings.tz)
@@ -64,7 +64,7 @@ async def _members(settings: Settings) -> AsyncIterator[Members]:
 
 async def run_list(settings: Settings, *, everyone: bool) -> int:
     """Print the members as a table."""
-    async with _members(settings) as members:
+    async with _members(settings, migrate=False) as members:
         rows = await members.list(by=CLI, include_revoked=everyone)
     print(render_table(rows, settings.tz))
     return 0
@@ -72,7 +72,7 @@ async def run_list(settings: Settings, *, everyone: bool) -> int:
 
 async def run_revoke(settings: Settings, member_id: int) -> int:
     """Revoke one member; the running bot delivers the messages it queued."""
-    async with _members(settings) as members:
+    async with _members(settings, migrate=True) as members:
         try:
             result = await members.revoke(member_id, by=CLI)
         except Refused as refusal:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 
 from bot.db.engine import create_engine, session_factory
-from bot.db.migrate import upgrade
+from bot.db.migrate import require_current
 from bot.db.models import Item
 from bot.settings import Settings
 
@@ -22,7 +22,7 @@ async def _load(settings: Settings) -> list[tuple[str, str, str]]:
     """Read the submitted items from the database."""
     engine = create_engine(settings.database_url)
     try:
-        await upgrade(engine)
+        await require_current(engine)
         async with session_factory(engine)() as session:
             query = select(Item.tracking_no, Item.text).where(Item.tracking_no.is_not(None))
             rows = (await session.execute(query.order_by(Item.id))).all()

@@ -55,7 +55,7 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("DEPUTYBOT_BOT_USERNAME")
     )
     poll_stall_seconds: float = Field(
-        default=180.0, ge=30, validation_alias=AliasChoices("DEPUTYBOT_POLL_STALL_SECONDS")
+        default=180.0, ge=5, validation_alias=AliasChoices("DEPUTYBOT_POLL_STALL_SECONDS")
     )
     retention_days: int = Field(
         default=30, ge=1, validation_alias=AliasChoices("DEPUTYBOT_RETENTION_DAYS")

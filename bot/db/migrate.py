@@ -51,6 +51,16 @@ def _upgrade_on(connection: Connection, url: str) -> None:
     command.upgrade(config, "head")
 
 
+class SchemaBehind(Exception):
+    """The database lacks migrations; a command that only reads does not apply them."""
+
+
+async def require_current(engine: AsyncEngine) -> None:
+    """Refuse to read a database that is behind the code's schema."""
+    if not await is_current(engine):
+        raise SchemaBehind(str(engine.url.database))
+
+
 async def is_current(engine: AsyncEngine) -> bool:
     """Return whether the database has every migration (for commands that only read)."""
     async with engine.connect() as connection:

@@ -18,7 +18,7 @@ from telegram.error import TelegramError
 
 from bot.callbacks import Buttons
 from bot.runtime.delivery import Outcome, Verdict, classify
-from bot.services.deliveries import LEASE, Deliveries, OutboxJob
+from bot.services.deliveries import Deliveries, OutboxJob
 from bot.services.outbox import Outbox
 
 logger = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ class OutboxSender:
                 await self._outbox.wait(self._poll_seconds)
 
     async def deliver_due(self, limit: int = 20) -> int:
-        """Deliver one batch of due rows, leasing each just before its call; return how many."""
+        """Deliver one batch of due rows, leasing each just before its call; return progress."""
         delivered = 0
         self._pause = 0.0
         for row_id in await self._deliveries.candidates(limit):
@@ -124,7 +124,8 @@ class OutboxSender:
                 await renewal
         self.counts[outcome.verdict.value] = self.counts.get(outcome.verdict.value, 0) + 1
         await self._record(job, outcome, message_id)
-        return 1 if outcome.verdict in (Verdict.DONE, Verdict.SENT) else 0
+        # Anything but a retry moves the chat on: its next row (or the card sent anew) is due.
+        return 0 if outcome.verdict in (Verdict.RETRY, Verdict.HOLD) else 1
 
     async def _attempt(self, job: OutboxJob) -> tuple[Outcome, int | None]:
         """Make the call; turn a failure into an outcome."""
@@ -177,7 +178,7 @@ class OutboxSender:
     async def _renew(self, row_id: int) -> None:
         """Keep the lease of the row in flight until the call returns."""
         while True:
-            await asyncio.sleep(LEASE.total_seconds() / 3)
+            await asyncio.sleep(self._deliveries.lease_time.total_seconds() / 3)
             try:
                 await self._deliveries.renew(row_id)
             except Exception as exc:

@@ -39,10 +39,18 @@ class OutboxJob:
 class Deliveries:
     """Hands due rows to senders one at a time, and records how each attempt went."""
 
-    def __init__(self, sessions: Sessions, clock: Clock, admin_ids: frozenset[int]) -> None:
+    def __init__(
+        self,
+        sessions: Sessions,
+        clock: Clock,
+        admin_ids: frozenset[int],
+        *,
+        lease: timedelta = LEASE,
+    ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._admin_ids = admin_ids
+        self.lease_time = lease
 
     async def candidates(self, limit: int = 20) -> list[int]:
         """Return due rows that are the next of their chat and leased by nobody."""
@@ -60,7 +68,7 @@ class Deliveries:
         statement = (
             update(OutboxMessage)
             .where(OutboxMessage.id == row_id, *self._deliverable())
-            .values(claimed_until=WALL.now() + LEASE, attempts=OutboxMessage.attempts + 1)
+            .values(claimed_until=WALL.now() + self.lease_time, attempts=OutboxMessage.attempts + 1)
             .returning(
                 OutboxMessage.id,
                 OutboxMessage.op,
@@ -86,7 +94,7 @@ class Deliveries:
             await session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending")
-                .values(claimed_until=WALL.now() + LEASE)
+                .values(claimed_until=WALL.now() + self.lease_time)
             )
 
     async def sent(self, job: OutboxJob, message_id: int | None) -> None:

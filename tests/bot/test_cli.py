@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -72,3 +73,17 @@ def test_check_config_also_checks_the_deadline_tables(
     err = capsys.readouterr().err
     line = next(n for n, row in enumerate(bad.splitlines(), 1) if "5 weeks" in row)
     assert f"bad.toml:{line}: deadlines.answer" in err
+
+
+def test_health_never_migrates_and_reports_what_is_wrong(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["health"]) == 2
+    assert "deputybot migrate" in capsys.readouterr().err
+    assert main(["migrate"]) == 0
+    capsys.readouterr()
+    assert main(["health", "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False
+    assert report["problems"] == ["no bot instance has reported in the last minute"]
+    assert report["outbox_pending"] == 0
