@@ -94,10 +94,11 @@ def print_table(title: str, rows: list[Row]) -> None:
     print("-+-".join("-" * widths[k] for k in keys))
     for row in rows:
         print(" | ".join(_pad(str(row.get(k, "")), widths[k]) for k in keys))
-    for row in rows:
-        for line in row.get("notes", "").split("\n") if isinstance(row.get("notes"), str) else []:
-            if line:
-                print(f"  note: {line}")
+    notes = dict.fromkeys(
+        line for row in rows for line in str(row.get("notes") or "").split("\n") if line
+    )
+    for line in notes:
+        print(f"  note: {line}")
 
 
 def _width(text: str) -> int:

@@ -7,7 +7,7 @@ from telegram import Update
 from bot import texts
 from bot.context import BotContext
 from bot.services.errors import Refused
-from handlers.common import actor_of, tell
+from handlers.common import actor_of, admin_of, tell
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -43,11 +43,7 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 async def invite(update: Update, context: BotContext) -> None:
     """Create an invite code (administrators only)."""
-    actor = await actor_of(update, context)
-    if actor is None:
-        return
-    if not actor.is_admin:
-        await tell(update, context, actor, texts.NOT_ALLOWED if actor.member else texts.STRANGER)
+    if (actor := await admin_of(update, context)) is None:
         return
     services = context.bot_data.services
     args = context.args or []

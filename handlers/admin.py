@@ -9,16 +9,12 @@ from telegram import Update
 from bot import texts
 from bot.context import BotContext
 from bot.services.errors import Refused
-from handlers.common import actor_of, attempt, known, tell
+from handlers.common import admin_of, attempt, known, tell
 
 
 async def reload_routing(update: Update, context: BotContext) -> None:
     """Reload the routing file by swapping; a bad file is refused and reported line by line."""
-    actor = await actor_of(update, context)
-    if actor is None:
-        return
-    if not actor.is_admin:
-        await tell(update, context, actor, texts.NOT_ALLOWED if actor.member else texts.STRANGER)
+    if (actor := await admin_of(update, context)) is None:
         return
     services = context.bot_data.services
     problems = await asyncio.to_thread(services.routing.reload)
@@ -48,11 +44,7 @@ async def summary(update: Update, context: BotContext) -> None:
 
 async def revoke(update: Update, context: BotContext) -> None:
     """List the bound members, or revoke one by number (administrators only)."""
-    actor = await actor_of(update, context)
-    if actor is None:
-        return
-    if not actor.is_admin:
-        await tell(update, context, actor, texts.NOT_ALLOWED if actor.member else texts.STRANGER)
+    if (actor := await admin_of(update, context)) is None:
         return
     members = context.bot_data.services.members
     args = context.args or []

@@ -68,6 +68,17 @@ async def _reply_quietly(message: Message, text: str) -> None:
         logger.info("reply to a stranger not sent: %s", type(exc).__name__)
 
 
+async def admin_of(update: Update, context: BotContext) -> Actor | None:
+    """Resolve the sender; anyone but an administrator is told no and gets None."""
+    actor = await actor_of(update, context)
+    if actor is None:
+        return None
+    if not actor.is_admin:
+        await tell(update, context, actor, texts.NOT_ALLOWED if actor.member else texts.STRANGER)
+        return None
+    return actor
+
+
 async def known(update: Update, context: BotContext) -> tuple[Actor, int] | None:
     """Resolve the sender and chat; a stranger is told how to get an invite and gets None."""
     actor = await actor_of(update, context)

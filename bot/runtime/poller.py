@@ -64,10 +64,13 @@ class Poller:
         self._stall = stall_seconds
         self.state = PollerState()
         self._stopping = asyncio.Event()
+        self._fetch: asyncio.Future[tuple[Update, ...]] | None = None
 
     def stop(self) -> None:
-        """Ask the loop to end after the call in flight."""
+        """End the loop: a long poll in flight is abandoned, a batch being stored is finished."""
         self._stopping.set()
+        if self._fetch is not None:
+            self._fetch.cancel()
 
     async def run(self) -> None:
         """Stand by until elected, then poll until stopped; raise PollerStalled when stuck."""
@@ -99,10 +102,17 @@ class Poller:
         while not self._stopping.is_set():
             if not await self._lease.check():
                 return
-            try:
-                updates = await self._bot.get_updates(
+            self._fetch = asyncio.ensure_future(
+                self._bot.get_updates(
                     offset=offset, timeout=self._timeout, allowed_updates=Update.ALL_TYPES
                 )
+            )
+            try:
+                updates = await self._fetch
+            except asyncio.CancelledError:
+                if self._stopping.is_set():
+                    return
+                raise
             except (TelegramError, OSError) as exc:
                 failures += 1
                 self.state.last_error = _describe(exc)
@@ -114,6 +124,8 @@ class Poller:
                     ) from None
                 await self._pause(_backoff(exc, failures))
                 continue
+            finally:
+                self._fetch = None
             failures = 0
             self.state.last_ok, self.state.last_error = time.monotonic(), None
             self.state.last_ok_at = datetime.now(UTC)

@@ -52,6 +52,7 @@ class Runtime:
         self.poller: Poller | None = None
         self.fatal: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = asyncio.Event()
 
     def start_sender(self) -> None:
         """Start delivering the outbox."""
@@ -78,15 +79,17 @@ class Runtime:
             asyncio.create_task(self._heartbeat(), name="heartbeat"),
         ]
 
-    async def stop_intake(self) -> None:
+    async def stop_intake(self, grace: float = 15.0) -> None:
         """Stop fetching at once, then let the updates in flight finish."""
         if self.poller is not None:
             self.poller.stop()
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        self._stopping.set()
+        if self._tasks:
+            _, late = await asyncio.wait(self._tasks, timeout=grace)
+            for task in late:  # a last resort: nothing should take this long
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         self._tasks = []
         await self._lease.release()
         await self.processor.stop()
@@ -105,8 +108,8 @@ class Runtime:
                 self.fatal.set_result(str(exc))
 
     async def _heartbeat(self) -> None:
-        """Report this instance every few seconds."""
-        while True:
+        """Report this instance every few seconds until intake stops."""
+        while not self._stopping.is_set():
             state = self.poller.state if self.poller else None
             try:
                 await self._services.instances.beat(
@@ -116,7 +119,8 @@ class Runtime:
                 )
             except Exception as exc:
                 logger.warning("heartbeat not recorded: %r", exc)
-            await asyncio.sleep(HEARTBEAT_SECONDS)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), HEARTBEAT_SECONDS)
 
     async def _gave_up(self, row: DueUpdate, error: BaseException) -> None:
         """Page the administrators about an update that kept failing."""

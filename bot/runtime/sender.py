@@ -114,16 +114,16 @@ class OutboxSender:
                 return
 
     async def _deliver(self, job: OutboxJob) -> int:
-        """Make one call under a renewed lease, then record its outcome."""
-        renewal = asyncio.create_task(self._renew(job.id))
+        """Make one call and record its outcome, the lease renewed until both are done."""
+        done = asyncio.Event()
+        renewal = asyncio.create_task(self._renew(job.id, done))
         try:
             outcome, message_id = await self._attempt(job)
+            self.counts[outcome.verdict.value] = self.counts.get(outcome.verdict.value, 0) + 1
+            await self._record(job, outcome, message_id)
         finally:
-            renewal.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await renewal
-        self.counts[outcome.verdict.value] = self.counts.get(outcome.verdict.value, 0) + 1
-        await self._record(job, outcome, message_id)
+            done.set()  # never cancelled in the middle of a database call
+            await renewal
         # Anything but a retry moves the chat on: its next row (or the card sent anew) is due.
         return 0 if outcome.verdict in (Verdict.RETRY, Verdict.HOLD) else 1
 
@@ -175,10 +175,14 @@ class OutboxSender:
             case Verdict.RETRY:
                 await deliveries.retry(job, outcome.reason, outcome.delay)
 
-    async def _renew(self, row_id: int) -> None:
-        """Keep the lease of the row in flight until the call returns."""
+    async def _renew(self, row_id: int, done: asyncio.Event) -> None:
+        """Keep the lease of the row in flight until its outcome is recorded."""
+        interval = self._deliveries.lease_time.total_seconds() / 3
         while True:
-            await asyncio.sleep(self._deliveries.lease_time.total_seconds() / 3)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), interval)
+            if done.is_set():
+                return
             try:
                 await self._deliveries.renew(row_id)
             except Exception as exc:

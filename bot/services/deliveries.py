@@ -19,7 +19,7 @@ from bot.services import outbox
 
 # A lease is short and renewed while the call is in flight, so a dead sender's row is taken
 # over within seconds, and a slow call is never taken over while it is still being made.
-LEASE = timedelta(seconds=10)
+LEASE = timedelta(seconds=6)
 WALL = SystemClock()
 
 
@@ -93,7 +93,11 @@ class Deliveries:
         async with self._sessions.begin() as session:
             await session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending")
+                .where(
+                    OutboxMessage.id == row_id,
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.claimed_until.is_not(None),
+                )
                 .values(claimed_until=WALL.now() + self.lease_time)
             )
 

@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bot.clock import ManualClock
-from bot.db.engine import create_engine, session_factory
-from bot.db.migrate import upgrade
 from bot.db.models import Member, OutboxMessage
 from bot.db.sessions import Sessions
 from bot.services.errors import Refused
 from bot.services.invites import Invites
 
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[Sessions]:
-    """Open a migrated database."""
-    engine = create_engine(database_url)
-    await upgrade(engine)
-    yield session_factory(engine)
-    await engine.dispose()
 
 
 def _invites(sessions: Sessions, clock: ManualClock) -> Invites:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,8 +10,6 @@ from sqlalchemy import select
 from telegram import Bot
 
 from bot.clock import ManualClock
-from bot.db.engine import create_engine, session_factory
-from bot.db.migrate import upgrade
 from bot.db.models import OutboxMessage
 from bot.db.sessions import Sessions
 from bot.fake_telegram import FakeTelegram
@@ -20,39 +17,9 @@ from bot.runtime.sender import OutboxSender
 from bot.services import outbox
 from bot.services.deliveries import Deliveries
 from bot.services.outbox import Outbox
+from tests.bot.conftest import CHAT
 
 START = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
-CHAT = 4242
-
-
-@pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[Sessions]:
-    """Open a migrated database."""
-    engine = create_engine(database_url)
-    await upgrade(engine)
-    yield session_factory(engine)
-    await engine.dispose()
-
-
-@pytest.fixture
-async def telegram() -> AsyncIterator[FakeTelegram]:
-    """Run the local Bot API with one user."""
-    fake = FakeTelegram()
-    await fake.start()
-    fake.add_user(CHAT, "张三")
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def bot(telegram: FakeTelegram) -> AsyncIterator[Bot]:
-    """A PTB Bot talking to the local Bot API."""
-    async with Bot(
-        telegram.token,
-        base_url=f"{telegram.root}/bot",
-        base_file_url=f"{telegram.root}/file/bot",
-    ) as client:
-        yield client
 
 
 async def _queue(sessions: Sessions, clock: ManualClock, *texts: str) -> None:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.clock import ManualClock, SystemClock
-from bot.db.engine import create_engine, session_factory
-from bot.db.migrate import upgrade
 from bot.db.models import HandledMessage, InboxUpdate, Instance, OutboxMessage
 from bot.db.sessions import Sessions
 from bot.services import retention
@@ -18,15 +15,6 @@ from bot.services.retention import Retention
 
 NOW = SystemClock().now()
 OLD = NOW - timedelta(days=40)
-
-
-@pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[Sessions]:
-    """Open a migrated database."""
-    engine = create_engine(database_url)
-    await upgrade(engine)
-    yield session_factory(engine)
-    await engine.dispose()
 
 
 def _outbox(status: str, at: datetime) -> OutboxMessage:
