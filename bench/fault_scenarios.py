@@ -6,18 +6,29 @@ import argparse
 import asyncio
 import contextlib
 import random
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.db.engine import create_engine, session_factory
 from bot.db.models import InboxUpdate, Instance
 from bot.fake_telegram import BotMessage, FakeTelegram
-from tests.e2e.procs import ADMIN, BotProcess, Crowd, Tally, bot_env, seed, tally, wait_drained
+from tests.e2e.procs import (
+    ADMIN,
+    ROOT,
+    BotProcess,
+    Crowd,
+    Tally,
+    bot_env,
+    seed,
+    tally,
+    wait_drained,
+)
 
 Row = dict[str, Any]
 DRAIN_TIMEOUT = 240.0
@@ -35,10 +46,17 @@ class Stage:
     fake: FakeTelegram = field(default_factory=FakeTelegram)
     bots: list[BotProcess] = field(default_factory=list)
     crowd: Crowd | None = None
+    emulating: bool = False
+
+    async def start_emulator(self) -> None:
+        """Start the emulator once."""
+        if not self.emulating:
+            await self.fake.start()
+            self.emulating = True
 
     async def open(self, *, deputies: int = 20) -> Crowd:
         """Start the emulator and enrol the people."""
-        await self.fake.start()
+        await self.start_emulator()
         ids = await seed(self.url, self.fake, deputies=deputies, extra_housing=HOUSING_EXTRA)
         self.crowd = Crowd(self.fake, ids)
         return self.crowd
@@ -171,9 +189,10 @@ def _admin_pages(fake: FakeTelegram) -> int:
 
 
 async def startup(stage: Stage, args: argparse.Namespace) -> list[Row]:
-    """Start with Telegram unreachable, with a rejected token, and with a poller that stalls."""
+    """Start three processes at once on a fresh database; start with Telegram unreachable, with
+    a rejected token, and with a poller that stalls."""
+    rows = [await _three_at_once(stage)]
     crowd = await stage.open(deputies=2)
-    rows: list[Row] = []
     await stage.fake.go_offline()
     unreachable = stage.bot("unreachable")
     await unreachable.start()
@@ -216,6 +235,33 @@ async def startup(stage: Stage, args: argparse.Namespace) -> list[Row]:
         }
     )
     return rows
+
+
+async def _three_at_once(stage: Stage) -> Row:
+    """Two `run` and one `invite` started together on a database never migrated."""
+    await stage.start_emulator()
+    bots = [stage.bot("fresh-a"), stage.bot("fresh-b")]
+    invite = asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "invite", "deputy", "--name", "张三", "--level", "县",
+        "--district", "K8县", cwd=str(ROOT), env=bots[0].env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    inviting, *_ = await asyncio.gather(invite, bots[0].start(), bots[1].start())
+    output, _ = await asyncio.wait_for(inviting.communicate(), 60)
+    await asyncio.sleep(3)
+    up = [bot.running for bot in bots]
+    for bot in bots:
+        await bot.stop()
+    engine = create_engine(stage.url)
+    async with engine.connect() as connection:
+        versions = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
+    await engine.dispose()
+    made = "邀请码：" in output.decode()
+    return {
+        "case": "2 × run + invite at once, fresh database",
+        "outcome": f"invite exit {inviting.returncode} (code printed: {made}); runs up: {up};"
+        f" schema versions: {len(versions)}",
+    }
 
 
 async def _help_latency(fake: FakeTelegram, user: int, *, timeout: float) -> str:  # noqa: ASYNC109

@@ -25,6 +25,7 @@ class Health:
 
     instances: int
     poller: str | None
+    poller_up_seconds: float | None
     last_poll_ok_seconds: float | None
     inbox_pending: int
     inbox_oldest_seconds: float | None
@@ -81,6 +82,7 @@ async def check(sessions: Sessions, clock: Clock) -> Health:
     report = Health(
         instances=len(alive),
         poller=f"{poller.host}:{poller.pid}" if poller else None,
+        poller_up_seconds=_age(wall, poller.started_at if poller else None),
         last_poll_ok_seconds=_age(wall, poller.last_poll_ok_at if poller else None),
         inbox_pending=int(inbox[0] or 0),
         inbox_oldest_seconds=_age(wall, inbox[1]),
@@ -91,24 +93,31 @@ async def check(sessions: Sessions, clock: Clock) -> Health:
         outbox_failed=failed,
         held_chats=held,
     )
-    report.problems = _problems(report)
+    report.problems = problems_of(report)
     return report
 
 
-def _problems(report: Health) -> list[str]:
+def problems_of(report: Health) -> list[str]:
     """Name what needs an operator."""
     problems = []
     if not report.instances:
         problems.append("no bot instance has reported in the last minute")
     elif report.poller is None:
         problems.append("no instance is polling Telegram")
-    elif report.last_poll_ok_seconds is None or report.last_poll_ok_seconds > POLL_LATE.seconds:
+    elif _since_polled(report) > POLL_LATE.seconds:
         problems.append("polling Telegram has been failing for over 2 minutes")
     if (report.inbox_oldest_seconds or 0) > INBOX_LATE.seconds:
         problems.append("updates have waited in the inbox for over a minute")
     if (report.outbox_oldest_due_seconds or 0) > OUTBOX_LATE.seconds:
         problems.append("a message has waited to be sent for over 5 minutes")
     return problems
+
+
+def _since_polled(report: Health) -> float:
+    """Seconds since the poller last fetched (since it started, if it has not yet)."""
+    if report.last_poll_ok_seconds is not None:
+        return report.last_poll_ok_seconds
+    return report.poller_up_seconds or 0.0
 
 
 async def _count(session: Any, condition: Any) -> int:

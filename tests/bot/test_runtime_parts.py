@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+from typing import Any
 
 import pytest
 
@@ -13,6 +14,7 @@ from bot.runtime.pager import ErrorPager
 from bot.runtime.redact import RedactSecrets, secrets_of
 from bot.services import fit
 from bot.services.errors import Refused
+from bot.services.health import Health, problems_of
 from bot.services.inbox import chat_key
 from bot.services.intake import check_text
 
@@ -157,3 +159,42 @@ def test_invisible_text_is_empty(text: str) -> None:
 )
 def test_updates_are_ordered_by_chat(update: dict[str, object], key: int | None) -> None:
     assert chat_key(update) == key
+
+
+def _health(**changes: object) -> Health:
+    """A healthy report, changed as given."""
+    values: dict[str, Any] = {
+        "instances": 2, "poller": "vm:1", "poller_up_seconds": 600.0,
+        "last_poll_ok_seconds": 3.0, "inbox_pending": 0, "inbox_oldest_seconds": None,
+        "inbox_failed": 0, "outbox_pending": 0, "outbox_due": 0,
+        "outbox_oldest_due_seconds": None, "outbox_failed": 0, "held_chats": 0,
+    }  # fmt: skip
+    values.update(changes)
+    report = Health(**values)
+    report.problems = problems_of(report)
+    return report
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        pytest.param({}, None, id="healthy"),
+        pytest.param({"last_poll_ok_seconds": 0.0}, None, id="fetched-just-now"),
+        pytest.param(
+            {"last_poll_ok_seconds": None, "poller_up_seconds": 5.0}, None, id="just-started"
+        ),
+        pytest.param({"instances": 0}, "no bot instance", id="nobody"),
+        pytest.param({"poller": None}, "no instance is polling", id="no-poller"),
+        pytest.param({"last_poll_ok_seconds": 300.0}, "polling Telegram", id="poll-failing"),
+        pytest.param({"inbox_oldest_seconds": 90.0}, "inbox", id="inbox-stuck"),
+        pytest.param({"outbox_oldest_due_seconds": 400.0}, "waited to be sent", id="outbox-late"),
+    ],
+)
+def test_health_names_what_needs_an_operator(
+    changes: dict[str, object], problem: str | None
+) -> None:
+    report = _health(**changes)
+    if problem is None:
+        assert report.ok, report.problems
+    else:
+        assert [p for p in report.problems if problem in p], report.problems

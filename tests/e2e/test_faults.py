@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import re
 import sys
@@ -69,6 +70,15 @@ async def test_kill_9_during_bursts_loses_nothing_and_doubles_nothing(
     # one per kill (the sender makes one call at a time).
     assert counted.sent_twice <= bot.kills, counted.duplicates
     assert fake.token not in bot.log()
+    health = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "health", "--json", cwd=str(ROOT), env=bot.env,
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    output, _ = await asyncio.wait_for(health.communicate(), 60)
+    report = json.loads(output)
+    assert health.returncode == 0, report
+    assert report["poller"] is not None
+    assert (report["inbox_pending"], report["outbox_due"]) == (0, 0)
 
 
 async def test_telegram_unreachable_at_start_up_is_waited_for(
