@@ -12,8 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# With a token (environment or .env) the bot runs for real; without one, the offline demo.
 run: $(STAMP)
-	$(BIN)/deputybot
+	@if $(BIN)/python -m bot.settings; then $(BIN)/deputybot run; else $(BIN)/deputybot demo; fi
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

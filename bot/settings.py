@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from classifier import SHIPPED_ROUTING
+
 OFFICIAL_API_ROOT = "https://api.telegram.org"
 
 _ENV_NAMES = {
@@ -43,7 +45,7 @@ class Settings(BaseSettings):
         default=OFFICIAL_API_ROOT, validation_alias=AliasChoices("DEPUTYBOT_TELEGRAM_API_URL")
     )
     routing: str = Field(
-        default="config/routing.toml", validation_alias=AliasChoices("DEPUTYBOT_ROUTING")
+        default=str(SHIPPED_ROUTING), validation_alias=AliasChoices("DEPUTYBOT_ROUTING")
     )
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(
         default=frozenset(), validation_alias=AliasChoices("DEPUTYBOT_ADMIN_IDS")
@@ -137,3 +139,14 @@ def load_settings(**overrides: object) -> Settings:
         name = _ENV_NAMES.get(field, field)
         message = str(first["msg"]).removeprefix("Value error, ")
         raise SettingsError(f"setting {name} is invalid: {message}") from None
+
+
+if __name__ == "__main__":
+    # `python -m bot.settings`: exit 0 when a token is configured (make run uses it).
+    import sys
+
+    try:
+        sys.exit(0 if load_settings().token else 1)
+    except SettingsError as exc:
+        print(f"deputybot: {exc}", file=sys.stderr)
+        sys.exit(1)

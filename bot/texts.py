@@ -239,6 +239,7 @@ CHAT_HELD_ADMIN = (
     "⚠️ 无法给{who}发消息（{reason}），可能已屏蔽机器人。消息已暂存，对方恢复后会自动补发。"
 )
 MESSAGE_CLIPPED = "\n……（内容过长，已截断）"
+RUN_NEEDS_TOKEN = "未设置 TELEGRAM_BOT_TOKEN，机器人无法连接 Telegram。离线演示请运行 deputybot demo（或 make run）。"
 SCHEMA_BEHIND = "数据库结构不是最新的。请先运行 deputybot migrate（或启动机器人，它会自动升级）。"
 NO_HANDLERS = "⚠️ {no} 已派至【{department}】，但该部门尚无绑定的承办人员，请尽快邀请。"
 RELOAD_REFUSED = "⚠️ 分类配置文件有误，已拒绝加载，仍使用原配置：\n{problems}"

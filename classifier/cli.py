@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from classifier import SHIPPED_ROUTING
 from classifier.dataset import read_samples
 from classifier.engine import Classifier
 from classifier.evaluate import evaluate, unknown_labels
@@ -22,12 +23,11 @@ from classifier.render import splice_learned
 from classifier.replay import describe, replay
 
 ReplayItems = Callable[[], Iterable[tuple[str, str, str]]]
-DEFAULT_ROUTING = "config/routing.toml"
 
 
 def routing_path() -> Path:
-    """Return the configured routing file: $DEPUTYBOT_ROUTING or config/routing.toml."""
-    return Path(os.environ.get("DEPUTYBOT_ROUTING") or DEFAULT_ROUTING)
+    """Return the configured routing file: $DEPUTYBOT_ROUTING or the shipped one."""
+    return Path(os.environ.get("DEPUTYBOT_ROUTING") or SHIPPED_ROUTING)
 
 
 def _load_or_report(path: Path, checks: Sequence[Check] = ()) -> Classifier | None:
@@ -172,7 +172,7 @@ def add_commands(
     checks: Sequence[Check] = (),
 ) -> None:
     """Register classify, eval, learn and check-config on the given subparsers."""
-    config_help = "routing file (default: $DEPUTYBOT_ROUTING or config/routing.toml)"
+    config_help = "routing file (default: $DEPUTYBOT_ROUTING or the shipped config/routing.toml)"
     p = subparsers.add_parser("classify", help="route one message and explain why")
     p.add_argument("text")
     p.add_argument("--title", default="")

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from classifier import SHIPPED_ROUTING
 from classifier.dataset import read_samples, stratified_folds
 from classifier.engine import Classifier, load
 from classifier.evaluate import evaluate_found
@@ -111,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Print per-fold and mean figures."""
     parser = argparse.ArgumentParser(prog="python -m classifier.crossval", description=__doc__)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--base", type=Path, default=Path("config/routing.toml"))
+    parser.add_argument("--base", type=Path, default=SHIPPED_ROUTING)
     parser.add_argument("--folds", type=int, default=5)
     defaults = LearnParams()
     parser.add_argument("--top-n", type=int, default=defaults.top_n)

@@ -26,10 +26,20 @@ class TokenRejected(Exception):
     """Telegram refused the bot token at start-up (401/404)."""
 
 
-async def connect(application: BotApplication, *, backoff_max: float = CONNECT_BACKOFF_MAX) -> None:
+class StoppedWhileStarting(Exception):
+    """A stop signal came before Telegram could be reached."""
+
+
+async def connect(
+    application: BotApplication,
+    *,
+    stop: asyncio.Event | None = None,
+    backoff_max: float = CONNECT_BACKOFF_MAX,
+) -> None:
     """Initialise the application, retrying with back-off while Telegram is unreachable."""
+    stop = stop or asyncio.Event()
     delay = 1.0
-    while True:
+    while not stop.is_set():
         try:
             await application.initialize()
             return
@@ -41,8 +51,10 @@ async def connect(application: BotApplication, *, backoff_max: float = CONNECT_B
                 type(exc).__name__,
                 delay,
             )
-        await asyncio.sleep(delay)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
         delay = min(delay * 2, backoff_max)
+    raise StoppedWhileStarting
 
 
 @asynccontextmanager
@@ -51,6 +63,7 @@ async def polling(
     *,
     poll_interval: float = 0.0,
     poll_timeout: int = 10,
+    stop: asyncio.Event | None = None,
 ) -> AsyncIterator[None]:
     """Run the bot inside an already running event loop until the block ends.
 
@@ -58,7 +71,7 @@ async def polling(
     queue, then the inbox workers and the poller. Stopping goes the other way: no more
     fetching, the updates in flight finish, jobs stop, the sender finishes its row (post_stop).
     """
-    await connect(application)
+    await connect(application, stop=stop)
     if application.post_init is not None:
         await application.post_init(application)
     try:
@@ -85,7 +98,7 @@ async def serve(application: BotApplication, *, poll_timeout: int = 10) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
-        async with polling(application, poll_timeout=poll_timeout):
+        async with polling(application, poll_timeout=poll_timeout, stop=stop):
             fatal = application.bot_data.runtime.fatal
             stopped = asyncio.ensure_future(_signalled(stop))
             await asyncio.wait([stopped, fatal], return_when=asyncio.FIRST_COMPLETED)
@@ -99,6 +112,8 @@ async def serve(application: BotApplication, *, poll_timeout: int = 10) -> int:
     except TokenRejected as exc:
         logger.error("%s; check TELEGRAM_BOT_TOKEN", exc)
         return EXIT_TOKEN_REJECTED
+    except StoppedWhileStarting:
+        logger.info("stopped before Telegram could be reached")
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)

@@ -49,6 +49,7 @@ class Poller:
         lease: PollerLease,
         *,
         on_stored: Callable[[], None],
+        on_change: Callable[[], None] = lambda: None,
         timeout: int = 10,
         interval: float = 0.0,
         standby_seconds: float = 2.0,
@@ -58,6 +59,7 @@ class Poller:
         self._inbox = inbox
         self._lease = lease
         self._on_stored = on_stored
+        self._on_change = on_change
         self._timeout = timeout
         self._interval = interval
         self._standby = standby_seconds
@@ -79,8 +81,10 @@ class Poller:
                 if await self._try_lease():
                     self.state.leading = True
                     logger.info("this instance polls Telegram")
+                    self._on_change()
                     await self._poll_while_leading()
                     self.state.leading = False
+                    self._on_change()
                 await self._pause(self._standby)
         finally:
             self.state.leading = False
@@ -99,6 +103,7 @@ class Poller:
         offset: int | None = None
         failures = 0
         started = time.monotonic()
+        self.state.last_ok = self.state.last_ok_at = None
         while not self._stopping.is_set():
             if not await self._lease.check():
                 return
@@ -126,6 +131,8 @@ class Poller:
                 continue
             finally:
                 self._fetch = None
+            if failures or self.state.last_ok is None:
+                self._on_change()  # polling works (again): say so in the next heartbeat
             failures = 0
             self.state.last_ok, self.state.last_error = time.monotonic(), None
             self.state.last_ok_at = datetime.now(UTC)

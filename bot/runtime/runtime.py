@@ -53,6 +53,7 @@ class Runtime:
         self.fatal: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
+        self._beat = asyncio.Event()
 
     def start_sender(self) -> None:
         """Start delivering the outbox."""
@@ -69,6 +70,7 @@ class Runtime:
             self._services.inbox,
             self._lease,
             on_stored=self.processor.kick,
+            on_change=self._beat.set,
             timeout=poll_timeout,
             interval=poll_interval,
             stall_seconds=self._stall,
@@ -84,6 +86,7 @@ class Runtime:
         if self.poller is not None:
             self.poller.stop()
         self._stopping.set()
+        self._beat.set()
         if self._tasks:
             _, late = await asyncio.wait(self._tasks, timeout=grace)
             for task in late:  # a last resort: nothing should take this long
@@ -120,7 +123,8 @@ class Runtime:
             except Exception as exc:
                 logger.warning("heartbeat not recorded: %r", exc)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), HEARTBEAT_SECONDS)
+                await asyncio.wait_for(self._beat.wait(), HEARTBEAT_SECONDS)
+            self._beat.clear()
 
     async def _gave_up(self, row: DueUpdate, error: BaseException) -> None:
         """Page the administrators about an update that kept failing."""

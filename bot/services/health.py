@@ -78,7 +78,8 @@ async def check(sessions: Sessions, clock: Clock) -> Health:
         ).one()
         failed = await _count(session, OutboxMessage.status == "failed")
         held = int(await session.scalar(select(func.count()).select_from(ChatHold)) or 0)
-    poller = next((i for i in alive if i.polling), None)
+    pollers = sorted((i for i in alive if i.polling), key=lambda i: i.seen_at, reverse=True)
+    poller = pollers[0] if pollers else None
     report = Health(
         instances=len(alive),
         poller=f"{poller.host}:{poller.pid}" if poller else None,

@@ -87,3 +87,25 @@ def test_health_never_migrates_and_reports_what_is_wrong(
     assert report["ok"] is False
     assert report["problems"] == ["no bot instance has reported in the last minute"]
     assert report["outbox_pending"] == 0
+
+
+def test_run_without_a_token_stops_with_one_line_and_no_demo(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1
+    assert "TELEGRAM_BOT_TOKEN" in captured.err
+    assert "deputybot demo" in captured.err
+    assert captured.out == ""
+    assert main([]) == 2
+    assert "demo" in capsys.readouterr().err
+
+
+def test_the_shipped_routing_file_is_found_from_any_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DEPUTYBOT_ROUTING", raising=False)
+    assert main(["classify", "小区门口的路灯坏了一个月"]) == 0
+    assert "housing" in capsys.readouterr().out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.settings import SettingsError, load_settings
+from classifier import SHIPPED_ROUTING
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +27,7 @@ def test_defaults() -> None:
     settings = load_settings()
     assert settings.database_url == "sqlite+aiosqlite:///deputybot.db"
     assert settings.telegram_api_url == "https://api.telegram.org"
-    assert settings.routing == "config/routing.toml"
+    assert settings.routing == str(SHIPPED_ROUTING)
     assert settings.admin_ids == frozenset()
     assert settings.timezone == "Asia/Shanghai"
     assert settings.token is None

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.cli.summary import add_commands
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.db.models import Item, ItemEvent, Member
@@ -19,7 +20,6 @@ from bot.db.sessions import Sessions
 from bot.services.summary import HotSpot, Overdue, Summary, compute_summary
 from bot.services.summary_text import Names, render_text, to_json
 from bot.settings import Settings
-from bot.summary_cli import add_commands
 from classifier import load
 from tests.conftest import ROUTING
 
@@ -350,7 +350,7 @@ async def test_cli_prints_json_and_writes_png(
     args = _cli(settings).parse_args(
         ["summary", "--from", "2026-12-07", "--to", "2026-12-13", "--json", "--png", str(png)]
     )
-    from bot.summary_cli import run_summary
+    from bot.cli.summary import run_summary
 
     assert await run_summary(settings, args) == 0
     data = json.loads(capsys.readouterr().out)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from bot.app import build_application
 from bot.clock import Clock
 from bot.context import BotApplication, BotData
-from bot.conversation import Conversation, Person, invite_code, tracking_number
+from bot.demo.conversation import Conversation, Person, invite_code, tracking_number
 from bot.fake_telegram import FakeTelegram
 from bot.runtime.lifecycle import polling
 from bot.settings import Settings

@@ -153,3 +153,14 @@ async def test_three_processes_starting_at_once_on_a_fresh_database_all_succeed(
         versions = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
     await engine.dispose()
     assert len(versions) == 1
+
+
+async def test_a_stop_signal_while_telegram_is_unreachable_ends_the_process(
+    database_url: str, fake: FakeTelegram, processes: list[BotProcess], tmp_path: Path
+) -> None:
+    await fake.go_offline()
+    bot = _bot(processes, fake, database_url, tmp_path)
+    await bot.start()
+    await asyncio.sleep(2)
+    assert await bot.stop(timeout=10) == 0, bot.log()
+    assert "stopped before Telegram could be reached" in bot.log()

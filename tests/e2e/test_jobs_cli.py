@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
+from bot.cli.jobs import run_once
 from bot.clock import ManualClock
 from bot.fake_telegram import FakeTelegram
-from bot.jobs_cli import run_once
 from bot.settings import Settings
 from bot.wiring import build_services
 from classifier import ClassifierHolder

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.conversation import tracking_number
 from bot.db.engine import create_engine, session_factory
 from bot.db.models import Item, ItemEvent, OutboxMessage
+from bot.demo.conversation import tracking_number
 from classifier import ClassifierHolder
 from tests.e2e.harness import running_bot
 

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from bot import texts
 from bot.app import build_application
-from bot.conversation import Conversation, Person, invite_code
+from bot.demo.conversation import Conversation, Person, invite_code
 from bot.fake_telegram import FakeTelegram
 from bot.runtime.lifecycle import polling
 from bot.settings import Settings

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.conversation import tracking_number
+from bot.demo.conversation import tracking_number
 from bot.services.policy import deadline_check
 from classifier import ClassifierHolder
 from tests.conftest import ROUTING

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.clock import ManualClock
-from bot.conversation import tracking_number
 from bot.db.engine import create_engine, session_factory
 from bot.db.models import Item, OutboxMessage, Reminder
+from bot.demo.conversation import tracking_number
 from classifier import ClassifierHolder
 from tests.e2e.harness import Harness, running_bot
 

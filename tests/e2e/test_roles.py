@@ -7,9 +7,9 @@ import asyncio
 import pytest
 from sqlalchemy import func, select
 
-from bot.conversation import Person, tracking_number
 from bot.db.engine import create_engine, session_factory
 from bot.db.models import HandledMessage, InboxUpdate, Member, OutboxMessage, PendingInput
+from bot.demo.conversation import Person, tracking_number
 from bot.runtime.gate import RateGate
 from classifier import ClassifierHolder
 from tests.e2e.harness import Cast, Harness, running_bot

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import ManualClock
 from bot.context import Services
-from bot.conversation import Conversation, Person, tracking_number
+from bot.demo.conversation import Conversation, Person, tracking_number
 from bot.wiring import run_due_jobs
 
 CST = ZoneInfo("Asia/Shanghai")

@@ -22,8 +22,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser(settings)
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help(sys.stderr)
+        return 2
     try:
-        return run(settings) if func is None else int(func(args))
+        return int(func(args))
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -35,8 +38,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def build_parser(settings: Settings) -> argparse.ArgumentParser:
     """Build the parser with every subcommand."""
-    from bot import admin_cli, health_cli, jobs_cli, members_cli, summary_cli
-    from bot.replay import stored_items
+    from bot.cli import admin, health, jobs, members, summary
+    from bot.cli.replay import stored_items
     from bot.services.policy import deadline_check
     from classifier.cli import add_commands as add_classifier_commands
 
@@ -44,17 +47,21 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
         prog="deputybot",
         description=(
             "人大代表社情民意直通 12345 机器人。"
-            "不带参数运行机器人（未设置 TELEGRAM_BOT_TOKEN 时离线演示）。"
+            "deputybot run 运行机器人（需要 TELEGRAM_BOT_TOKEN）；deputybot demo 离线演示。"
         ),
     )
     subparsers = parser.add_subparsers(dest="command")
-    run_parser = subparsers.add_parser("run", help="run the bot (offline demo without a token)")
+    run_parser = subparsers.add_parser("run", help="run the bot (needs TELEGRAM_BOT_TOKEN)")
     run_parser.set_defaults(func=lambda args: run(settings))
-    admin_cli.add_commands(subparsers, settings)
-    members_cli.add_commands(subparsers, settings)
-    jobs_cli.add_commands(subparsers, settings)
-    summary_cli.add_commands(subparsers, settings)
-    health_cli.add_commands(subparsers, settings)
+    demo_parser = subparsers.add_parser(
+        "demo", help="the offline demonstration against a local Bot API (no token needed)"
+    )
+    demo_parser.set_defaults(func=lambda args: demo(settings))
+    admin.add_commands(subparsers, settings)
+    members.add_commands(subparsers, settings)
+    jobs.add_commands(subparsers, settings)
+    summary.add_commands(subparsers, settings)
+    health.add_commands(subparsers, settings)
     add_classifier_commands(
         subparsers,
         replay_items=lambda: stored_items(settings),
@@ -64,12 +71,18 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
 
 
 def run(settings: Settings) -> int:
-    """Run the bot for real with a token, else the offline demonstration."""
-    from bot.runner import configure_logging, run_polling
+    """Run the bot; without a token, stop with one line (never fall back to the demo)."""
+    from bot.runtime.runner import configure_logging, run_polling
 
-    if settings.token:
-        configure_logging(token=settings.token)
-        return run_polling(settings)
+    if not settings.token:
+        print(f"deputybot: {texts.RUN_NEEDS_TOKEN}", file=sys.stderr)
+        return 2
+    configure_logging(token=settings.token)
+    return run_polling(settings)
+
+
+def demo(settings: Settings) -> int:
+    """Run the offline demonstration (its own emulator and throw-away database)."""
     from bot.demo import run_offline
 
     return asyncio.run(run_offline(settings))

@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 from bot import texts
 from bot.app import build_application
 from bot.clock import ManualClock
-from bot.conversation import Conversation, Person, invite_code, tracking_number
 from bot.db.engine import create_engine, session_factory
 from bot.db.models import Item, ItemEvent, Member, OutboxMessage
-from bot.demo_clock import START, play_clock
+from bot.demo.clock import START, play_clock
+from bot.demo.conversation import Conversation, Person, invite_code, tracking_number
 from bot.fake_telegram import BotMessage, FakeTelegram
-from bot.runner import configure_logging
 from bot.runtime.lifecycle import polling
+from bot.runtime.runner import configure_logging
 from bot.settings import Settings
 
 ADMIN_ID = 900001
