@@ -29,6 +29,9 @@ OPEN = "open"
 EXTEND = "ext"
 APPROVE = "apv"
 LOOKBACK = "look"
+TRANSFER = "tfr"
+TRANSFER_TO = "tft"
+TRANSFER_DECIDE = "tfa"
 
 ACTIONS = (
     SUBMIT,
@@ -47,6 +50,9 @@ ACTIONS = (
     EXTEND,
     APPROVE,
     LOOKBACK,
+    TRANSFER,
+    TRANSFER_TO,
+    TRANSFER_DECIDE,
 )
 
 

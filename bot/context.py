@@ -9,17 +9,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.runtime.gate import RateGate
+from bot.services.acting import Acting
 from bot.services.actors import ActorDirectory
 from bot.services.base import ServiceDeps
 from bot.services.deliveries import Deliveries
 from bot.services.digests import Digests
-from bot.services.extensions import Extensions
 from bot.services.inbox import Inbox
 from bot.services.inputs import PendingInputs
 from bot.services.instances import Instances
 from bot.services.intake import Intake
 from bot.services.invites import Invites
-from bot.services.lookback import Lookback
 from bot.services.members import Members
 from bot.services.menus import Menus
 from bot.services.outbox import Outbox
@@ -41,6 +40,7 @@ class Services:
     engine: AsyncEngine
     deps: ServiceDeps
     actors: ActorDirectory
+    acting: Acting
     invites: Invites
     intake: Intake
     workflow: Workflow
@@ -48,8 +48,6 @@ class Services:
     queries: Queries
     reminders: Reminders
     digests: Digests
-    extensions: Extensions
-    lookback: Lookback
     reports: Reports
     inbox: Inbox
     deliveries: Deliveries

@@ -36,6 +36,9 @@ EVENTS = {
     "extended": "批准延期",
     "extension_refused": "不批准延期",
     "lookback": "回头看",
+    "transfer_requested": "申请转办",
+    "transferred": "转办",
+    "transfer_refused": "不批准转办",
     "released": "撤销签收",
 }
 
@@ -276,6 +279,21 @@ EXTENSION_APPROVED = "{no} 的延期申请已批准，新的答复时限：{due}
 EXTENSION_REFUSED = "{no} 的延期申请未获批准，请按原时限 {due} 答复。"
 EXTENSION_DONE_ADMIN = "{no} 延期{result}。"
 EXTENSION_USED = "{no} 已申请过延期，每件诉求仅可延期一次。"
+BTN_TRANSFER = "转办"
+BTN_APPROVE_TRANSFER = "批准转办"
+TRANSFER_PICK = "请选择 {no} 转办的部门：\n内容：{text}"
+ASK_TRANSFER = (
+    "请发送 {no} 转办的理由（为什么应由该部门办理），管理员批准后转出。发送 /cancel 放弃。"
+)
+TRANSFER_REQUEST = (
+    "🔀 转办申请：{no}（{department} → {target}，{name}）\n理由：{reason}\n内容：{text}"
+)
+TRANSFER_SENT = "转办申请已提交（{no} → {target}），等待管理员审批。"
+TRANSFER_APPROVED = "{no} 的转办申请已批准，已转至【{department}】。"
+TRANSFER_REFUSED = "{no} 转至【{target}】的申请未获批准，请继续办理。"
+TRANSFER_DONE_ADMIN = "{no} 转办{result}。"
+TRANSFER_WAITING = "{no} 已有转办申请等待审批。"
+CARD_TRANSFERRED = "{no} 已转办至【{department}】。\n内容：{text}"
 DIGEST_HEADER = "📋 每日待办（{department}，{count} 件，最急的在前）："
 DIGEST_LINE = "{no}｜{status}｜{due}"
 OVERDUE_BY = "已超时 {hours} 小时"

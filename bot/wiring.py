@@ -6,17 +6,16 @@ from bot.clock import Clock
 from bot.context import Services
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade
+from bot.services.acting import Acting
 from bot.services.actors import ActorDirectory
 from bot.services.base import ServiceDeps
 from bot.services.deliveries import Deliveries
 from bot.services.digests import Digests
-from bot.services.extensions import Extensions
 from bot.services.inbox import Inbox
 from bot.services.inputs import PendingInputs
 from bot.services.instances import Instances
 from bot.services.intake import Intake
 from bot.services.invites import Invites
-from bot.services.lookback import Lookback
 from bot.services.members import Members
 from bot.services.menus import Menus
 from bot.services.outbox import Outbox
@@ -43,26 +42,26 @@ async def build_services(
     outbox = Outbox(sessions, clock)
     deps = ServiceDeps(sessions, clock, holder, settings.admin_ids, outbox, settings.tz, policy)
     departments = {d.code: d.name for d in holder.current.config.departments}
+    acting = Acting(deps)
     return Services(
         engine=engine,
         deps=deps,
         actors=ActorDirectory(sessions, settings.admin_ids),
         invites=Invites(sessions, clock, departments),
+        acting=acting,
         intake=Intake(deps),
-        workflow=Workflow(deps),
-        inputs=PendingInputs(deps),
+        workflow=Workflow(deps, acting),
+        inputs=PendingInputs(deps, acting),
         queries=Queries(deps),
         reminders=Reminders(deps, policy),
         digests=Digests(deps),
-        extensions=Extensions(deps),
-        lookback=Lookback(deps),
         reports=Reports(deps),
         inbox=Inbox(sessions, clock, settings.admin_ids),
         deliveries=Deliveries(sessions, clock, settings.admin_ids),
         instances=Instances(sessions),
         menus=Menus(sessions, clock, outbox),
         retention=Retention(sessions, clock, settings.retention_days),
-        members=Members(deps),
+        members=Members(deps, acting),
     )
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 from classifier.engine import Classifier, load
 from classifier.holder import ClassifierHolder
 from classifier.model import ConfigError, ConfigProblem, Department, Route, RoutingConfig, Topic
+from classifier.problems import ProblemCollector
 
 # The routing file shipped with the code, found from the installation, not the current folder.
 SHIPPED_ROUTING = Path(__file__).resolve().parents[1] / "config" / "routing.toml"
@@ -16,6 +17,7 @@ __all__ = [
     "ConfigError",
     "ConfigProblem",
     "Department",
+    "ProblemCollector",
     "Route",
     "RoutingConfig",
     "Topic",

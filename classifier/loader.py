@@ -19,7 +19,8 @@ from classifier.model import (
     Thresholds,
     Topic,
 )
-from classifier.tomllines import Scan, scan
+from classifier.problems import KeyPath, ProblemCollector
+from classifier.tomllines import scan
 
 KNOWN_TABLES = ("departments", "topics", "aliases", "thresholds", "scoring", "dictionary")
 TOPIC_KEYS = ("code", "name", "department", "parent", "bias", "keywords", "learned", "negative")
@@ -32,26 +33,7 @@ def normalise_keyword(word: str) -> str:
     return word.strip().lower()
 
 
-class _Checker:
-    """Collect problems for one file, each located by key path."""
-
-    def __init__(self, path: Path, lines: Scan) -> None:
-        self.path = path
-        self.lines = lines
-        self.problems: list[ConfigProblem] = []
-
-    def add(self, keypath: tuple[str | int, ...], message: str, line: int | None = None) -> None:
-        for cut in range(len(keypath), 0, -1):
-            if line is not None:
-                break
-            line = self.lines.line_of(*keypath[:cut])
-            if line is not None:
-                break
-        key = ".".join(f"[{p}]" if isinstance(p, int) else p for p in keypath).replace(".[", "[")
-        self.problems.append(ConfigProblem(str(self.path), line, key, message))
-
-
-def _number(chk: _Checker, keypath: tuple[str | int, ...], value: Any, *, low: float) -> float:
+def _number(chk: ProblemCollector, keypath: KeyPath, value: Any, *, low: float) -> float:
     """Check a finite number >= low; report and return low otherwise."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         chk.add(keypath, f"weight must be a number, not {value!r}")
@@ -62,7 +44,7 @@ def _number(chk: _Checker, keypath: tuple[str | int, ...], value: Any, *, low: f
     return float(value)
 
 
-def _departments(chk: _Checker, raw: Any) -> tuple[Department, ...]:
+def _departments(chk: ProblemCollector, raw: Any) -> tuple[Department, ...]:
     if not isinstance(raw, dict) or not raw:
         chk.add(("departments",), "must be a table of code = name")
         return ()
@@ -77,7 +59,7 @@ def _departments(chk: _Checker, raw: Any) -> tuple[Department, ...]:
     return tuple(out)
 
 
-def _keywords(chk: _Checker, where: tuple[str | int, ...], raw: Any) -> dict[str, float]:
+def _keywords(chk: ProblemCollector, where: KeyPath, raw: Any) -> dict[str, float]:
     if not isinstance(raw, dict):
         chk.add(where, "must be a table of keyword = weight")
         return {}
@@ -92,14 +74,12 @@ def _keywords(chk: _Checker, where: tuple[str | int, ...], raw: Any) -> dict[str
     return out
 
 
-def _topic(chk: _Checker, i: int, raw: Any, departments: set[str]) -> Topic | None:
-    where: tuple[str | int, ...] = ("topics", i)
+def _topic(chk: ProblemCollector, i: int, raw: Any, departments: set[str]) -> Topic | None:
+    where: KeyPath = ("topics", i)
     if not isinstance(raw, dict):
         chk.add(where, "each topic must be a table")
         return None
-    for key in raw:
-        if key not in TOPIC_KEYS:
-            chk.add((*where, key), f"unknown key (expected one of {', '.join(TOPIC_KEYS)})")
+    chk.unknown_keys(where, raw, TOPIC_KEYS, f"one of {', '.join(TOPIC_KEYS)}")
     values = {}
     for key in ("code", "name", "department"):
         value = raw.get(key)
@@ -140,9 +120,9 @@ def _topic(chk: _Checker, i: int, raw: Any, departments: set[str]) -> Topic | No
     )
 
 
-def _duplicates(chk: _Checker) -> None:
+def _duplicates(chk: ProblemCollector) -> None:
     """Report keys given twice in one table, which tomllib only reports one at a time."""
-    seen: set[tuple[tuple[str | int, ...], str]] = set()
+    seen: set[tuple[KeyPath, str]] = set()
     for entry in chk.lines.entries:
         keyword = len(entry.table) == 3 and entry.table[2] in KEYWORD_TABLES
         key = normalise_keyword(entry.key) if keyword else entry.key
@@ -152,7 +132,7 @@ def _duplicates(chk: _Checker) -> None:
         seen.add((entry.table, key))
 
 
-def _topics(chk: _Checker, raw: Any, departments: set[str]) -> tuple[Topic, ...]:
+def _topics(chk: ProblemCollector, raw: Any, departments: set[str]) -> tuple[Topic, ...]:
     if not isinstance(raw, list) or not raw:
         chk.add(("topics",), "must be a non-empty array of [[topics]] tables")
         return ()
@@ -172,7 +152,7 @@ def _topics(chk: _Checker, raw: Any, departments: set[str]) -> tuple[Topic, ...]
     return tuple(topics)
 
 
-def _aliases(chk: _Checker, raw: Any, codes: set[str]) -> dict[str, str]:
+def _aliases(chk: ProblemCollector, raw: Any, codes: set[str]) -> dict[str, str]:
     if not isinstance(raw, dict):
         chk.add(("aliases",), "must be a table of label = topic code")
         return {}
@@ -183,7 +163,7 @@ def _aliases(chk: _Checker, raw: Any, codes: set[str]) -> dict[str, str]:
 
 
 def _table(
-    chk: _Checker,
+    chk: ProblemCollector,
     raw: dict[str, Any],
     name: str,
     keys: dict[str, float],
@@ -204,7 +184,7 @@ def _table(
     return out
 
 
-def _dictionary(chk: _Checker, raw: Any, base: Path) -> tuple[str, ...]:
+def _dictionary(chk: ProblemCollector, raw: Any, base: Path) -> tuple[str, ...]:
     if not isinstance(raw, dict):
         chk.add(("dictionary",), "must be a table with file and/or words")
         return ()
@@ -224,15 +204,13 @@ def _dictionary(chk: _Checker, raw: Any, base: Path) -> tuple[str, ...]:
         chk.add(("dictionary", "words"), "words must be an array of strings")
     else:
         words.extend(w.strip() for w in inline if w.strip())
-    for key in raw:
-        if key not in ("file", "words"):
-            chk.add(("dictionary", key), "unknown key (expected file or words)")
+    chk.unknown_keys(("dictionary",), raw, ("file", "words"), "file or words")
     return tuple(dict.fromkeys(words))
 
 
 def parse_config(text: str, path: Path) -> RoutingConfig:
     """Validate routing TOML text; raise ConfigError listing every problem."""
-    chk = _Checker(path, scan(text))
+    chk = ProblemCollector(path, scan(text))
     _duplicates(chk)
     try:
         raw = tomllib.loads(text)
@@ -240,7 +218,7 @@ def parse_config(text: str, path: Path) -> RoutingConfig:
         if not chk.problems:
             found = re.search(r"line (\d+)", str(exc))
             line = int(found.group(1)) if found else None
-            chk.problems.append(ConfigProblem(str(path), line, "(syntax)", str(exc)))
+            chk.note("(syntax)", str(exc), line)
         raise ConfigError(chk.problems) from exc
     for key in raw:
         if key not in KNOWN_TABLES and key not in EXTENSION_TABLES:
@@ -255,8 +233,7 @@ def parse_config(text: str, path: Path) -> RoutingConfig:
         chk, raw, "scoring", {"title_weight": 0.0, "temperature": 0.01, "length_norm": 0.0}
     )
     words = _dictionary(chk, raw.get("dictionary", {}), path.parent)
-    if chk.problems:
-        raise ConfigError(chk.problems)
+    chk.raise_if_any()
     return RoutingConfig(
         source=path,
         departments=departments,

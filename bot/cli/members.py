@@ -15,6 +15,7 @@ from bot import texts
 from bot.clock import SystemClock
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import require_current, upgrade
+from bot.services.acting import Acting
 from bot.services.base import ServiceDeps
 from bot.services.errors import Refused
 from bot.services.members import CLI, MemberRecord, Members
@@ -57,7 +58,7 @@ async def _members(settings: Settings, *, migrate: bool) -> AsyncIterator[Member
             settings.tz,
             policy,
         )
-        yield Members(deps)
+        yield Members(deps, Acting(deps))
     finally:
         await engine.dispose()
 

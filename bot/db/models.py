@@ -5,10 +5,32 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from bot.db.types import UTCDateTime
+from bot.db.types import StrEnumType, UTCDateTime, one_of
+from bot.domain.states import (
+    MEMBER_ROLES,
+    CardKind,
+    EventKind,
+    Purpose,
+    Rating,
+    Role,
+    RouteSource,
+    Status,
+)
+
+MEMBER_ROLE_CHECK = "role IN ({})".format(", ".join(f"'{r.value}'" for r in MEMBER_ROLES))
 
 
 class Base(DeclarativeBase):
@@ -24,10 +46,11 @@ class Member(Base):
     """A deputy or a department handler bound to a Telegram account."""
 
     __tablename__ = "members"
+    __table_args__ = (CheckConstraint(MEMBER_ROLE_CHECK, name="ck_members_role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[Role] = mapped_column(StrEnumType(Role, 16))
     name: Mapped[str] = mapped_column(String(64))
     level: Mapped[str | None] = mapped_column(String(8))
     district: Mapped[str | None] = mapped_column(String(64))
@@ -42,9 +65,10 @@ class Invite(Base):
     """A one-time code that binds a Telegram account to a role."""
 
     __tablename__ = "invites"
+    __table_args__ = (CheckConstraint(MEMBER_ROLE_CHECK, name="ck_invites_role"),)
 
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[Role] = mapped_column(StrEnumType(Role, 16))
     name: Mapped[str] = mapped_column(String(64))
     level: Mapped[str | None] = mapped_column(String(8))
     district: Mapped[str | None] = mapped_column(String(64))
@@ -67,11 +91,14 @@ class Item(Base):
         Index("ix_items_status_answer_due", "status", "answer_due_at"),
         Index("ix_items_status_closed", "status", "closed_at"),
         Index("ix_items_submitted", "submitted_at"),
+        CheckConstraint(one_of("status", Status), name="ck_items_status"),
+        CheckConstraint(one_of("rating", Rating, nullable=True), name="ck_items_rating"),
+        CheckConstraint(one_of("route_source", RouteSource), name="ck_items_route_source"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tracking_no: Mapped[str | None] = mapped_column(String(24), unique=True)
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[Status] = mapped_column(StrEnumType(Status, 16))
     deputy_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
     source_chat_id: Mapped[int] = mapped_column(BigInteger)
     source_message_id: Mapped[int] = mapped_column(BigInteger)
@@ -81,13 +108,16 @@ class Item(Base):
     confidence: Mapped[float] = mapped_column(default=0.0)
     matched: Mapped[list[Any]] = mapped_column(JSON, default=list)
     abstained: Mapped[bool] = mapped_column(default=False)
+    route_source: Mapped[RouteSource] = mapped_column(
+        StrEnumType(RouteSource, 16), default=RouteSource.CLASSIFIER
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     answer: Mapped[str | None] = mapped_column(Text)
-    rating: Mapped[str | None] = mapped_column(String(16))
+    rating: Mapped[Rating | None] = mapped_column(StrEnumType(Rating, 16))
     reopen_count: Mapped[int] = mapped_column(default=0)
     urgent: Mapped[bool] = mapped_column(default=False)
     routed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -103,27 +133,38 @@ class ItemEvent(Base):
     """One append-only state change of an item: who, when, from, to, why."""
 
     __tablename__ = "item_events"
+    __table_args__ = (
+        CheckConstraint(one_of("kind", EventKind), name="ck_item_events_kind"),
+        CheckConstraint(one_of("actor_role", Role, "system"), name="ck_item_events_actor_role"),
+        CheckConstraint(one_of("rating", Rating, nullable=True), name="ck_item_events_rating"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
-    kind: Mapped[str] = mapped_column(String(24))
+    kind: Mapped[EventKind] = mapped_column(StrEnumType(EventKind, 24))
     actor_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
     actor_role: Mapped[str] = mapped_column(String(16))
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str | None] = mapped_column(String(16))
     department: Mapped[str | None] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
+    rating: Mapped[Rating | None] = mapped_column(StrEnumType(Rating, 16))
+    target: Mapped[str | None] = mapped_column(String(32))
 
 
 class PendingInput(Base):
     """What the next free text of a user answers (an answer, a reason), kept across restarts."""
 
     __tablename__ = "pending_inputs"
+    __table_args__ = (
+        CheckConstraint(one_of("purpose", Purpose), name="ck_pending_inputs_purpose"),
+    )
 
     telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    purpose: Mapped[str] = mapped_column(String(24))
+    purpose: Mapped[Purpose] = mapped_column(StrEnumType(Purpose, 24))
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    argument: Mapped[str | None] = mapped_column(String(40))
     since: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -136,6 +177,8 @@ class OutboxMessage(Base):
         Index("ix_outbox_pending_chat", "chat_id", "id", **_where("status = 'pending'")),
         Index("ix_outbox_item", "item_id"),
         Index("ix_outbox_sent_at", "sent_at", **_where("status = 'sent'")),
+        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="ck_outbox_status"),
+        CheckConstraint("op IN ('send', 'edit', 'photo', 'commands')", name="ck_outbox_op"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -199,6 +242,7 @@ class InboxUpdate(Base):
     __table_args__ = (
         Index("ix_inbox_pending", "chat_key", "update_id", **_where("status = 'pending'")),
         Index("ix_inbox_received", "status", "received_at"),
+        CheckConstraint("status IN ('pending', 'done', 'failed')", name="ck_inbox_status"),
     )
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -246,3 +290,22 @@ class CommandMenu(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     menu: Mapped[str] = mapped_column(String(16))
     set_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CardMessage(Base):
+    """A delivered message with buttons about an item, so it can be redrawn or retired."""
+
+    __tablename__ = "card_messages"
+    __table_args__ = (
+        UniqueConstraint("chat_id", "message_id", name="uq_card_messages_message"),
+        Index("ix_card_messages_live", "item_id", "kind", **_where("retired_at IS NULL")),
+        CheckConstraint(one_of("kind", CardKind), name="ck_card_messages_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[CardKind] = mapped_column(StrEnumType(CardKind, 16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.callbacks import Buttons
 from bot.clock import Clock
-from bot.db.models import HandledMessage, Item, ItemEvent, Member, OutboxMessage
+from bot.db.models import CardMessage, HandledMessage, Item, ItemEvent, Member
 from bot.db.sessions import Sessions
+from bot.domain.states import CardKind, EventKind, Rating
 from bot.services import outbox
 from bot.services.actors import Actor, handlers_of
 from bot.services.errors import Refused
@@ -68,10 +69,12 @@ def record(
     item: Item,
     now: datetime,
     *,
-    kind: str,
+    kind: EventKind,
     actor: Actor | None,
     from_status: str | None,
     note: str | None = None,
+    rating: Rating | None = None,
+    target: str | None = None,
 ) -> None:
     """Append one event for a change already applied to the item."""
     session.add(
@@ -85,6 +88,8 @@ def record(
             to_status=item.status,
             department=item.department,
             note=note,
+            rating=rating,
+            target=target,
         )
     )
 
@@ -141,30 +146,34 @@ async def deputy_of(session: AsyncSession, item: Item) -> Member:
 
 
 async def retire_cards(
-    session: AsyncSession, now: datetime, *, item: Item, action: str, text: str, keep_chat: int
+    session: AsyncSession,
+    now: datetime,
+    *,
+    item: Item,
+    kinds: tuple[CardKind, ...],
+    text: str,
+    keep_chat: int | None,
 ) -> None:
-    """Replace delivered cards whose buttons start with `action` by a plain note.
+    """Replace the item's live cards of these kinds by a plain note (but in `keep_chat`).
 
     Cards in the chats of people no longer bound (revoked) are left alone.
     """
     revoked = select(Member.telegram_id).where(Member.revoked_at.is_not(None))
-    query = select(OutboxMessage).where(
-        OutboxMessage.item_id == item.id,
-        OutboxMessage.op == "send",
-        OutboxMessage.sent_message_id.is_not(None),
-        OutboxMessage.chat_id != keep_chat,
-        OutboxMessage.chat_id.not_in(revoked),
+    query = select(CardMessage).where(
+        CardMessage.item_id == item.id,
+        CardMessage.kind.in_(kinds),
+        CardMessage.retired_at.is_(None),
+        CardMessage.chat_id.not_in(revoked),
     )
-    for row in (await session.execute(query)).scalars():
-        buttons = row.payload.get("buttons") or []
-        if not buttons or not str(buttons[0][0][1]).startswith(f"{action}:"):
+    for card in (await session.execute(query)).scalars():
+        if card.chat_id == keep_chat:
             continue
-        assert row.sent_message_id is not None
+        card.retired_at = now
         outbox.edit(
             session,
             now,
-            chat_id=row.chat_id,
-            message_id=row.sent_message_id,
+            chat_id=card.chat_id,
+            message_id=card.message_id,
             text=text,
             item_id=item.id,
         )

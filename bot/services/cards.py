@@ -9,6 +9,7 @@ from bot import callbacks as cb
 from bot import texts
 from bot.callbacks import Buttons
 from bot.db.models import Item, Member
+from bot.domain.states import RouteSource
 from classifier import RoutingConfig
 
 PREVIEW_CHARS = 600
@@ -39,7 +40,7 @@ def deputy_label(deputy: Member) -> str:
 def draft_card(config: RoutingConfig, item: Item) -> tuple[str, Buttons]:
     """Render the preview a deputy confirms before submitting."""
     guess = config.topic(item.topic) if item.abstained and item.topic else None
-    if item.topic and item.confidence >= 1.0 and not item.matched:
+    if item.topic and item.route_source is RouteSource.DEPUTY:
         basis = texts.BASIS_MANUAL
     elif guess is not None:
         basis = texts.BASIS_GUESS.format(topic=guess.name)
@@ -133,7 +134,10 @@ def handler_card(
 def acknowledged_card(item: Item, handler_name: str) -> tuple[str, Buttons]:
     """Render the card the acknowledging handler works from."""
     text = texts.ACKED_CARD.format(no=item.tracking_no, name=handler_name, text=clip(item.text))
-    last_row = [(texts.BTN_RETURN, cb.make(cb.RETURN, item.id))]
+    last_row = [
+        (texts.BTN_RETURN, cb.make(cb.RETURN, item.id)),
+        (texts.BTN_TRANSFER, cb.make(cb.TRANSFER, item.id)),
+    ]
     if not item.extension_used:
         last_row.append((texts.BTN_EXTEND, cb.make(cb.EXTEND, item.id)))
     buttons = [

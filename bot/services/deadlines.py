@@ -18,7 +18,8 @@ from bot.services.workdays import (
     parse_duration,
     require_aware,
 )
-from classifier.model import ConfigError, ConfigProblem, RoutingConfig
+from classifier.model import RoutingConfig
+from classifier.problems import ProblemCollector
 from classifier.tomllines import Scan, scan
 
 URGENCIES: Mapping[str, bool] = MappingProxyType({"普通": False, "紧急": True})
@@ -72,19 +73,6 @@ class QuietHours:
         return datetime.combine(day, self.end, tzinfo=self.tz).astimezone(UTC)
 
 
-def reminder_points(start: datetime, due: datetime) -> dict[str, datetime]:
-    """Return the 50% and 80% moments of an answer period (elapsed time), in UTC."""
-    require_aware(start, "start")
-    require_aware(due, "due")
-    if due < start:
-        raise ValueError(f"due {due.isoformat()} is before start {start.isoformat()}")
-    span = due - start
-    return {
-        "answer_50": (start + span * 0.5).astimezone(UTC),
-        "answer_80": (start + span * 0.8).astimezone(UTC),
-    }
-
-
 @dataclass(frozen=True, eq=False)
 class DeadlinePolicy:
     """Deadlines by step, urgency and topic; urgency keywords; quiet hours."""
@@ -94,11 +82,6 @@ class DeadlinePolicy:
     deadlines: Steps = field(default_factory=lambda: DEFAULT_DEADLINES)
     topics: Mapping[str, Steps] = field(default_factory=lambda: MappingProxyType({}))
     keywords: tuple[str, ...] = DEFAULT_KEYWORDS
-
-    @classmethod
-    def default(cls, tz: ZoneInfo = SHANGHAI) -> DeadlinePolicy:
-        """Return the policy used when routing.toml says nothing: the figures in DOMAIN.md."""
-        return cls(calendar=WorkCalendar(tz), quiet=QuietHours(tz=tz))
 
     @classmethod
     def from_config(
@@ -140,52 +123,32 @@ class _Reader:
 
     def __init__(self, config: RoutingConfig, lines: Scan) -> None:
         self.config = config
-        self.lines = lines
-        self.problems: list[ConfigProblem] = []
-
-    def add(self, keypath: tuple[str | int, ...], message: str) -> None:
-        line = None
-        for cut in range(len(keypath), 0, -1):
-            line = self.lines.line_of(*keypath[:cut])
-            if line is not None:
-                break
-        key = ".".join(f"[{p}]" if isinstance(p, int) else p for p in keypath).replace(".[", "[")
-        self.problems.append(ConfigProblem(str(self.config.source), line, key, message))
-
-    def table(self, keypath: tuple[str, ...], raw: Any, known: tuple[str, ...]) -> dict[str, Any]:
-        if not isinstance(raw, dict):
-            self.add(keypath, f"must be a table, not {raw!r}")
-            return {}
-        for key in raw:
-            if key not in known:
-                self.add((*keypath, key), f"unknown key (expected {', '.join(known)})")
-        return {k: v for k, v in raw.items() if k in known}
+        self.check = ProblemCollector(config.source, lines)
 
     def policy(self, tz: ZoneInfo) -> DeadlinePolicy:
         ext = self.config.extensions
-        raw = self.table(
+        raw = self.check.table(
             ("deadlines",), ext.get("deadlines", {}), (*STEPS, "topics", "office_hours")
         )
         deadlines = _merge(DEFAULT_DEADLINES, self.steps(("deadlines",), raw))
         topics = self.topics(raw.get("topics", {}), deadlines)
-        office = self.table(
+        office = self.check.table(
             ("deadlines", "office_hours"), raw.get("office_hours", {}), ("start", "end")
         )
         office_start = self.clock(("deadlines", "office_hours", "start"), office, time(9, 0))
         office_end = self.clock(("deadlines", "office_hours", "end"), office, time(18, 0))
         if office_start >= office_end:
-            self.add(("deadlines", "office_hours"), "office hours must start before they end")
+            self.check.add(("deadlines", "office_hours"), "office hours must start before they end")
             office_start, office_end = time(9, 0), time(18, 0)
-        urgency = self.table(("urgency",), ext.get("urgency", {}), ("keywords",))
+        urgency = self.check.table(("urgency",), ext.get("urgency", {}), ("keywords",))
         keywords = self.keywords(urgency)
-        quiet = self.table(("quiet_hours",), ext.get("quiet_hours", {}), ("start", "end"))
+        quiet = self.check.table(("quiet_hours",), ext.get("quiet_hours", {}), ("start", "end"))
         quiet_hours = QuietHours(
             self.clock(("quiet_hours", "start"), quiet, time(22, 0)),
             self.clock(("quiet_hours", "end"), quiet, time(8, 0)),
             tz,
         )
-        if self.problems:
-            raise ConfigError(self.problems)
+        self.check.raise_if_any()
         calendar = WorkCalendar(tz, office_start=office_start, office_end=office_end)
         return DeadlinePolicy(calendar, quiet_hours, deadlines, topics, keywords)
 
@@ -196,32 +159,34 @@ class _Reader:
             if isinstance(value, str):
                 value = dict.fromkeys(URGENCIES, value)
             elif value is not None and not isinstance(value, dict):
-                self.add((*where, step), 'must be a duration like "24h" or a table by urgency')
+                self.check.add(
+                    (*where, step), 'must be a duration like "24h" or a table by urgency'
+                )
                 value = None
             for name, text in (value or {}).items():
                 if name not in URGENCIES:
-                    self.add(
+                    self.check.add(
                         (*where, step, name), f"unknown urgency (expected {' or '.join(URGENCIES)})"
                     )
                     continue
                 try:
                     out.setdefault(step, {})[URGENCIES[name]] = parse_duration(text)
                 except ValueError as exc:
-                    self.add((*where, step, name), str(exc))
+                    self.check.add((*where, step, name), str(exc))
         return out
 
     def topics(self, raw: Any, deadlines: Steps) -> Mapping[str, Steps]:
         if not isinstance(raw, dict):
-            self.add(("deadlines", "topics"), "must be a table of [deadlines.topics.<code>]")
+            self.check.add(("deadlines", "topics"), "must be a table of [deadlines.topics.<code>]")
             return MappingProxyType({})
         known = {t.code for t in self.config.topics}
         overrides: dict[str, dict[str, dict[bool, Duration]]] = {}
         for code, table in raw.items():
             where = ("deadlines", "topics", code)
             if code not in known:
-                self.add(where, f"unknown topic code (known: {', '.join(sorted(known))})")
+                self.check.add(where, f"unknown topic code (known: {', '.join(sorted(known))})")
                 continue
-            overrides[code] = self.steps(where, self.table(where, table, STEPS))
+            overrides[code] = self.steps(where, self.check.table(where, table, STEPS))
         out: dict[str, Steps] = {}
         for topic in self.config.topics:
             chain = [topic.code]
@@ -245,7 +210,7 @@ class _Reader:
         match = _HHMM.match(value) if isinstance(value, str) else None
         if match and int(match.group(1)) < 24 and int(match.group(2)) < 60:
             return time(int(match.group(1)), int(match.group(2)))
-        self.add(keypath, f'must be a time of day like "22:00", not {value!r}')
+        self.check.add(keypath, f'must be a time of day like "22:00", not {value!r}')
         return default
 
     def keywords(self, raw: dict[str, Any]) -> tuple[str, ...]:
@@ -253,14 +218,16 @@ class _Reader:
         if value is None:
             return DEFAULT_KEYWORDS
         if not isinstance(value, list):
-            self.add(
+            self.check.add(
                 ("urgency", "keywords"), f'must be a list like ["停水", "火灾"], not {value!r}'
             )
             return DEFAULT_KEYWORDS
         words: list[str] = []
         for index, word in enumerate(value):
             if not isinstance(word, str) or not word.strip():
-                self.add(("urgency", "keywords", index), f"must be a non-empty word, not {word!r}")
+                self.check.add(
+                    ("urgency", "keywords", index), f"must be a non-empty word, not {word!r}"
+                )
                 continue
             words.append(word.strip().casefold())
         return tuple(dict.fromkeys(words))

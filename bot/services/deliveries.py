@@ -13,8 +13,9 @@ from sqlalchemy.orm import aliased
 
 from bot import texts
 from bot.clock import Clock, SystemClock
-from bot.db.models import ChatHold, Member, OutboxMessage
+from bot.db.models import CardMessage, ChatHold, Member, OutboxMessage
 from bot.db.sessions import Sessions, dialect_name
+from bot.domain.states import CardKind
 from bot.services import outbox
 
 # A lease is short and renewed while the call is in flight, so a dead sender's row is taken
@@ -34,6 +35,7 @@ class OutboxJob:
     text: str | None
     payload: dict[str, Any]
     attempts: int
+    item_id: int | None = None
 
 
 class Deliveries:
@@ -77,6 +79,7 @@ class Deliveries:
                 OutboxMessage.text,
                 OutboxMessage.payload,
                 OutboxMessage.attempts,
+                OutboxMessage.item_id,
             )
             .execution_options(synchronize_session=False)
         )
@@ -85,7 +88,14 @@ class Deliveries:
         if row is None:
             return None
         return OutboxJob(
-            row.id, row.op, row.chat_id, row.message_id, row.text, row.payload, row.attempts
+            row.id,
+            row.op,
+            row.chat_id,
+            row.message_id,
+            row.text,
+            row.payload,
+            row.attempts,
+            row.item_id,
         )
 
     async def renew(self, row_id: int) -> None:
@@ -106,6 +116,37 @@ class Deliveries:
         async with self._sessions.begin() as session:
             await self._finish(session, job.id, "sent", None, sent_message_id=message_id)
             await session.execute(delete(ChatHold).where(ChatHold.chat_id == job.chat_id))
+            if message_id is not None and job.item_id is not None and job.op in ("send", "edit"):
+                await self._remember_card(session, job, message_id)
+
+    async def _remember_card(self, session: AsyncSession, job: OutboxJob, message_id: int) -> None:
+        """Note which card a delivered message now is (none: an edit replaced the card)."""
+        card = job.payload.get("card")
+        row = (
+            await session.execute(
+                select(CardMessage).where(
+                    CardMessage.chat_id == job.chat_id, CardMessage.message_id == message_id
+                )
+            )
+        ).scalar_one_or_none()
+        now = self._clock.now()
+        if card is None:
+            if row is not None and row.retired_at is None:
+                row.retired_at = now
+            return
+        if row is None:
+            assert job.item_id is not None
+            session.add(
+                CardMessage(
+                    item_id=job.item_id,
+                    chat_id=job.chat_id,
+                    message_id=message_id,
+                    kind=CardKind(card),
+                    at=now,
+                )
+            )
+        else:
+            row.kind, row.at, row.retired_at = CardKind(card), now, None
 
     async def failed(self, job: OutboxJob, reason: str) -> None:
         """Record a row that can never be delivered; it no longer holds up its chat."""
@@ -124,6 +165,11 @@ class Deliveries:
                 update(OutboxMessage)
                 .where(OutboxMessage.id == job.id)
                 .values(op="send", message_id=None, last_error=reason, claimed_until=None)
+            )
+            await session.execute(
+                update(CardMessage)
+                .where(CardMessage.chat_id == job.chat_id, CardMessage.message_id == job.message_id)
+                .values(retired_at=self._clock.now())
             )
 
     async def hold(self, job: OutboxJob, reason: str, delay: timedelta) -> None:

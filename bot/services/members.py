@@ -12,12 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.callbacks import MAX_ID
 from bot.db.models import Item, Member, OutboxMessage, PendingInput
+from bot.domain.rules import Action
+from bot.domain.states import Status
 from bot.services import cards, outbox
+from bot.services.acting import Act, Acting
 from bot.services.actors import Actor, active
-from bot.services.base import ServiceDeps, deputy_of, notify_admins, notify_handlers, record
+from bot.services.base import ServiceDeps
 from bot.services.errors import Refused
 from bot.services.menus import set_menu
-from bot.services.schedule import refresh
 
 CLI: Literal["cli"] = "cli"
 # Who asks: an administrator in Telegram (checked), or the server's command line.
@@ -89,8 +91,9 @@ class Revocation:
 class Members:
     """Lists members and revokes bindings; administrators only."""
 
-    def __init__(self, deps: ServiceDeps) -> None:
+    def __init__(self, deps: ServiceDeps, acting: Acting) -> None:
         self._deps = deps
+        self._acting = acting
 
     async def list(self, *, by: By, include_revoked: bool = False) -> tuple[MemberRecord, ...]:
         """Return the active members (and the revoked ones on request), by role and department."""
@@ -155,37 +158,17 @@ class Members:
         self, session: AsyncSession, member: Member, by: By, now: datetime
     ) -> tuple[str, ...]:
         """Send the items the member acknowledged and has not closed back to the department."""
-        deps = self._deps
         query = (
-            select(Item)
-            .where(Item.status == "acknowledged", Item.acknowledged_by == member.id)
+            select(Item.id)
+            .where(Item.status == Status.ACKNOWLEDGED, Item.acknowledged_by == member.id)
             .order_by(Item.id)
-            .with_for_update()
         )
-        items = (await session.execute(query)).scalars().all()
         actor = by if isinstance(by, Actor) else None
-        for item in items:
-            item.status = "routed"
-            item.acknowledged_at = item.acknowledged_by = None
-            refresh(item)
-            department = cards.department_name(deps.config, item.department)
-            note = texts.RELEASED_NOTE.format(name=member.name, department=department)
-            record(
-                session,
-                item,
-                now,
-                kind="released",
-                actor=actor,
-                from_status="acknowledged",
-                note=note,
-            )
-            deputy = await deputy_of(session, item)
-            text, buttons = cards.handler_card(deps.config, item, deputy, tz=deps.tz)
-            card = (text + texts.RELEASED_EXTRA.format(name=member.name), buttons)
-            if not await notify_handlers(session, deps, item, now, card):
-                alert = texts.NO_HANDLERS.format(no=item.tracking_no, department=department)
-                notify_admins(session, deps, now, alert, item_id=item.id)
-        return tuple(item.tracking_no or str(item.id) for item in items)
+        released = []
+        for item_id in (await session.execute(query)).scalars():
+            done = await self._acting.within(session, Act(Action.RELEASE, item_id, actor))
+            released.append(done.tracking_no or str(item_id))
+        return tuple(released)
 
     async def _farewell(self, session: AsyncSession, member: Member, now: datetime) -> None:
         """Forget pending input, withdraw queued messages, tell the person, reset the menu.

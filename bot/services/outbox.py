@@ -15,6 +15,7 @@ from bot.callbacks import Buttons
 from bot.clock import Clock
 from bot.db.models import OutboxMessage
 from bot.db.sessions import Sessions, current_unit
+from bot.domain.states import CardKind
 from bot.services import fit
 
 
@@ -27,15 +28,17 @@ def send(
     buttons: Buttons | None = None,
     item_id: int | None = None,
     not_before: datetime | None = None,
+    card: CardKind | None = None,
 ) -> None:
     """Queue a message to a chat, held until `not_before` if given (quiet hours).
 
-    A text over Telegram's limit goes out as several messages, the buttons on the last.
+    A text over Telegram's limit goes out as several messages, the buttons on the last; a
+    `card` (a message with buttons about an item) is remembered once delivered.
     """
     parts = fit.split(text)
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
-        payload = {"buttons": buttons if last else None}
+        payload = {"buttons": buttons, "card": card} if last else {"buttons": None}
         _add(session, now, "send", chat_id, None, part, payload, item_id, not_before)
 
 
@@ -48,9 +51,11 @@ def edit(
     text: str,
     buttons: Buttons | None = None,
     item_id: int | None = None,
+    card: CardKind | None = None,
 ) -> None:
     """Queue an edit of a message the bot sent; no buttons removes the keyboard."""
-    _add(session, now, "edit", chat_id, message_id, fit.clip(text), {"buttons": buttons}, item_id)
+    payload = {"buttons": buttons, "card": card}
+    _add(session, now, "edit", chat_id, message_id, fit.clip(text), payload, item_id)
 
 
 def photo(

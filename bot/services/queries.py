@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.db.models import Item, ItemEvent, Member
+from bot.domain.states import Status
 from bot.services import cards, outbox
 from bot.services.actors import Actor
 from bot.services.base import ServiceDeps, deputy_of, item_by_number
@@ -62,7 +63,7 @@ class Queries:
         )
         summary = "，".join(
             f"{texts.STATUS[s]} {counts.get(s, 0)}"
-            for s in ("triage", "routed", "acknowledged", "closed")
+            for s in (Status.TRIAGE, Status.ROUTED, Status.ACKNOWLEDGED, Status.CLOSED)
         )
         rows = list(
             (

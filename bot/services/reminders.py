@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -10,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import callbacks as cb
 from bot import texts
+from bot.callbacks import Buttons
 from bot.db.models import Item, Member, Reminder
+from bot.domain.states import CardKind, EventKind
 from bot.services import cards, outbox
 from bot.services.actors import handlers_of, supervisors_of
 from bot.services.base import ServiceDeps, deputy_of, record
@@ -73,7 +78,7 @@ class Reminders:
                         session,
                         item,
                         now,
-                        kind="reminded",
+                        kind=EventKind.REMINDED,
                         actor=None,
                         from_status=item.status,
                         note=LABELS[stage.kind],
@@ -86,71 +91,156 @@ class Reminders:
     async def _issue(self, session: AsyncSession, item: Item, stage: Stage, now: datetime) -> bool:
         """Queue the messages of one reminder; False when it no longer applies."""
         deps = self._deps
-        quiet = self._policy.current().quiet
-        hold = now if item.urgent else quiet.release(now)
-        local = deps.tz
-        department = cards.department_name(deps.config, item.department)
-        text = cards.clip(item.text, 300)
-        no = item.tracking_no
+        rule = REMINDERS[stage.kind]
+        if rule.unless_rated and item.rating is not None:
+            return False
+        deputy = await deputy_of(session, item)
+        view = Nudge(item, deputy, cards.department_name(deps.config, item.department), deps)
+        text, buttons = rule.render(view)
+        hold = now if item.urgent else self._policy.current().quiet.release(now)
         recipients: list[int] = []
-        buttons = None
-        if stage.kind == "ack_overdue":
-            message = texts.REMIND_ACK.format(no=no, due=_at(item.ack_due_at, local), text=text)
-            recipients = await _handler_ids(session, item)
-            buttons = cards.handler_card(deps.config, item, await deputy_of(session, item))[1]
-        elif stage.kind == "ack_escalate":
-            message = texts.ESCALATE_ACK.format(
-                no=no, department=department, due=_at(item.ack_due_at, local), text=text
-            )
-            recipients = sorted(deps.admin_ids)
-        elif stage.kind in ("answer_50", "answer_80"):
-            message = texts.REMIND_ANSWER.format(
-                no=no, due=_at(item.answer_due_at, local), percent=stage.kind[-2:], text=text
-            )
-            recipients = await _acknowledger_ids(session, item)
-        elif stage.kind == "answer_breach":
-            message = texts.BREACH_ANSWER.format(
-                no=no, due=_at(item.answer_due_at, local), text=text
-            )
-            recipients = await _handler_ids(session, item)
-        elif stage.kind == "supervise":
-            deputy = await deputy_of(session, item)
-            message = texts.SUPERVISE.format(
-                no=no,
-                department=department,
-                due=_at(item.answer_due_at, local),
-                deputy=cards.deputy_label(deputy),
-                text=text,
-            )
-            recipients = await _supervisor_ids(session, item) + sorted(deps.admin_ids)
-        elif stage.kind == "followup":
-            if item.rating is not None:
-                return False
-            message = texts.FOLLOWUP.format(
-                no=no, closed=_at(item.closed_at, local), answer=cards.clip(item.answer or "", 300)
-            )
-            recipients = [(await deputy_of(session, item)).telegram_id]
-            buttons = cards.rating_buttons(item)
-        else:
-            message = texts.LOOKBACK.format(no=no, text=text)
-            recipients = [(await deputy_of(session, item)).telegram_id]
-            buttons = [
-                [
-                    (texts.BTN_RESOLVED, cb.make(cb.LOOKBACK, item.id, "ok")),
-                    (texts.BTN_RECURRED, cb.make(cb.LOOKBACK, item.id, "again")),
-                ]
-            ]
+        for to in rule.to:
+            recipients += await _recipients(session, to, item, deputy, deps)
         for chat_id in dict.fromkeys(recipients):
             outbox.send(
-                session,
-                now,
-                chat_id=chat_id,
-                text=message,
-                buttons=buttons,
-                item_id=item.id,
-                not_before=hold,
-            )
+                session, now, chat_id=chat_id, text=text, buttons=buttons, item_id=item.id,
+                not_before=hold, card=rule.card,
+            )  # fmt: skip
         return True
+
+
+@dataclass(frozen=True)
+class Nudge:
+    """What a reminder's text may say."""
+
+    item: Item
+    deputy: Member
+    department: str
+    deps: ServiceDeps
+
+    def due(self, moment: datetime | None) -> str:
+        """Format a deadline in local time."""
+        return _at(moment, self.deps.tz)
+
+    @property
+    def text(self) -> str:
+        """Return the item's text clipped for a reminder."""
+        return cards.clip(self.item.text, 300)
+
+
+Render = Callable[[Nudge], tuple[str, Buttons | None]]
+
+
+@dataclass(frozen=True)
+class Reminding:
+    """One kind of reminder: who hears it, what it says, which buttons it carries."""
+
+    to: tuple[str, ...]
+    render: Render
+    card: CardKind | None = None
+    unless_rated: bool = False
+
+
+def _text(template: str, **fields: Callable[[Nudge], str]) -> Render:
+    """Build a reminder text with the tracking number, item text and the given fields."""
+
+    def render(n: Nudge) -> tuple[str, Buttons | None]:
+        values = {key: get(n) for key, get in fields.items()}
+        return template.format(no=n.item.tracking_no, text=n.text, **values), None
+
+    return render
+
+
+def _with(render: Render, buttons: Callable[[Nudge], Buttons]) -> Render:
+    """Add buttons to a reminder text."""
+    return lambda n: (render(n)[0], buttons(n))
+
+
+def _lookback_buttons(n: Nudge) -> Buttons:
+    """Return the 30-day question's two answers."""
+    return [
+        [
+            (texts.BTN_RESOLVED, cb.make(cb.LOOKBACK, n.item.id, "ok")),
+            (texts.BTN_RECURRED, cb.make(cb.LOOKBACK, n.item.id, "again")),
+        ]
+    ]
+
+
+def _answer_at(percent: str) -> Reminding:
+    """Remind the acknowledging handler at a share of the answer period."""
+    render = _text(
+        texts.REMIND_ANSWER, due=lambda n: n.due(n.item.answer_due_at), percent=lambda n: percent
+    )
+    return Reminding(("acknowledger",), render)
+
+
+REMINDERS: Mapping[str, Reminding] = MappingProxyType(
+    {
+        "ack_overdue": Reminding(
+            ("handlers",),
+            _with(
+                _text(texts.REMIND_ACK, due=lambda n: n.due(n.item.ack_due_at)),
+                lambda n: cards.handler_card(n.deps.config, n.item, n.deputy)[1],
+            ),
+            CardKind.ASSIGNMENT,
+        ),
+        "ack_escalate": Reminding(
+            ("admins",),
+            _text(
+                texts.ESCALATE_ACK,
+                department=lambda n: n.department,
+                due=lambda n: n.due(n.item.ack_due_at),
+            ),
+        ),
+        "answer_50": _answer_at("50"),
+        "answer_80": _answer_at("80"),
+        "answer_breach": Reminding(
+            ("handlers",), _text(texts.BREACH_ANSWER, due=lambda n: n.due(n.item.answer_due_at))
+        ),
+        "supervise": Reminding(
+            ("supervisors", "admins"),
+            _text(
+                texts.SUPERVISE,
+                department=lambda n: n.department,
+                due=lambda n: n.due(n.item.answer_due_at),
+                deputy=lambda n: cards.deputy_label(n.deputy),
+            ),
+        ),
+        "followup": Reminding(
+            ("deputy",),
+            lambda n: (
+                texts.FOLLOWUP.format(
+                    no=n.item.tracking_no,
+                    closed=n.due(n.item.closed_at),
+                    answer=cards.clip(n.item.answer or "", 300),
+                ),
+                cards.rating_buttons(n.item),
+            ),
+            CardKind.RATING,
+            unless_rated=True,
+        ),
+        "lookback": Reminding(
+            ("deputy",), _with(_text(texts.LOOKBACK), _lookback_buttons), CardKind.LOOKBACK
+        ),
+    }
+)
+
+
+async def _recipients(
+    session: AsyncSession, to: str, item: Item, deputy: Member, deps: ServiceDeps
+) -> list[int]:
+    """Return the chats of one kind of recipient."""
+    match to:
+        case "handlers":
+            return await _handler_ids(session, item)
+        case "acknowledger":
+            return await _acknowledger_ids(session, item)
+        case "supervisors":
+            return await _supervisor_ids(session, item)
+        case "admins":
+            return sorted(deps.admin_ids)
+        case _:
+            return [] if deputy.revoked_at else [deputy.telegram_id]
 
 
 def _at(moment: datetime | None, tz: ZoneInfo) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Item, ItemEvent, Member
 from bot.db.sessions import Sessions
-from bot.texts import RATINGS
+from bot.domain.states import EventKind, Rating
 
 NOT_RECEIVED = ("draft", "cancelled")
 HOT_MIN_COUNT = 3
@@ -102,10 +102,10 @@ def _first(kind: str) -> Any:
 
 
 def _last_rating() -> Any:
-    """Return the note of the item's latest rating event (a correlated subquery)."""
+    """Return the item's latest rating (a correlated subquery over its rating events)."""
     return (
-        select(ItemEvent.note)
-        .where(ItemEvent.item_id == Item.id, ItemEvent.kind == "rated")
+        select(ItemEvent.rating)
+        .where(ItemEvent.item_id == Item.id, ItemEvent.kind == EventKind.RATED)
         .order_by(ItemEvent.at.desc(), ItemEvent.id.desc())
         .limit(1)
         .scalar_subquery()
@@ -137,7 +137,7 @@ async def _totals(session: AsyncSession, start: datetime, end: datetime, now: da
         _count_if(due).label("ack_due"),
         _count_if(and_(due, c.first_ack <= c.ack_due)).label("ack_in_time"),
         _count_if(c.rating.is_not(None)).label("rated"),
-        *(_count_if(c.rating.startswith(label)).label(key) for key, label in RATINGS.items()),
+        *(_count_if(c.rating == rating).label(rating) for rating in Rating),
     )
     return (await session.execute(query)).one()
 
@@ -280,7 +280,7 @@ async def compute_summary(
         ack_due=int(totals.ack_due),
         ack_in_time=int(totals.ack_in_time),
         rated=int(totals.rated),
-        ratings={key: int(getattr(totals, key)) for key in RATINGS},
+        ratings={rating: int(getattr(totals, rating)) for rating in Rating},
         median_ack_hours=median_ack,
         median_answer_hours=median_answer,
         overdue=overdue,

@@ -19,7 +19,6 @@ from bot.services.deadlines import (
     DeadlinePolicy,
     QuietHours,
     Step,
-    reminder_points,
 )
 from bot.services.workdays import Duration, Unit, WorkCalendar, parse_duration
 from classifier import ConfigError, RoutingConfig
@@ -291,37 +290,9 @@ def test_quiet_hours(quiet: QuietHours, moment: str, inside: bool, released: str
     assert result.tzinfo is UTC
 
 
-@pytest.mark.parametrize(
-    ("start", "due", "half", "eighty"),
-    [
-        pytest.param(
-            "2025-09-26 10:00", "2025-10-10 10:00", "2025-10-03 10:00", "2025-10-07 14:48",
-            id="over-a-holiday-elapsed-time",
-        ),
-        pytest.param(
-            "2025-09-26 10:00", "2025-09-26 12:00", "2025-09-26 11:00", "2025-09-26 11:36",
-            id="two-hours",
-        ),
-        pytest.param(
-            "2025-09-26 10:00", "2025-09-26 10:00", "2025-09-26 10:00", "2025-09-26 10:00",
-            id="empty-period",
-        ),
-    ],
-)  # fmt: skip
-def test_reminder_points(start: str, due: str, half: str, eighty: str) -> None:
-    points = reminder_points(local(start), local(due).astimezone(UTC))
-    assert points == {"answer_50": local(half), "answer_80": local(eighty)}
-    assert all(p.tzinfo is UTC for p in points.values())
-
-
-def test_reminder_points_refuse_a_due_before_the_start() -> None:
-    with pytest.raises(ValueError, match="before start"):
-        reminder_points(local("2025-09-26 10:00"), local("2025-09-26 09:00"))
-
-
 # --- the policy --------------------------------------------------------------------------------
 
-POLICY = DeadlinePolicy.default(SH)
+POLICY = DeadlinePolicy(CAL, QuietHours(tz=SH))  # the figures in DOMAIN.md
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,9 @@ from bot.context import Services
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.db.models import CommandMenu, Item, ItemEvent, Member, OutboxMessage, PendingInput
+from bot.domain.rules import Action
+from bot.domain.states import Status
+from bot.services.acting import Act
 from bot.services.actors import Actor, handlers_of, supervisors_of
 from bot.services.errors import Refused
 from bot.services.members import CLI
@@ -104,7 +107,8 @@ async def routed_item(services: Services, deputy_id: int, n: int, department: st
 async def acknowledge(services: Services, telegram_id: int, item_id: int) -> None:
     """Acknowledge an item as a handler, from a card with message id 1."""
     actor = await services.actors.resolve(telegram_id)
-    await services.workflow.acknowledge(actor, item_id=item_id, chat_id=telegram_id, message_id=1)
+    act = Act(Action.ACKNOWLEDGE, item_id, actor, chat_id=telegram_id, message_id=1)
+    await services.acting(act)
 
 
 async def outbox_since(services: Services, mark: int, chat_id: int) -> list[OutboxMessage]:
@@ -133,7 +137,7 @@ async def test_revoking_a_handler_sends_their_open_items_back(services: Services
     async with services.deps.sessions.begin() as session:
         item = await session.get(Item, closed)
         assert item is not None
-        item.status = "closed"
+        item.status = Status.CLOSED
         session.add(PendingInput(telegram_id=LI, purpose="answer", item_id=first, since=START))
     # A reminder held for the morning must not reach a person who is no longer bound.
     async with services.deps.sessions.begin() as session:

@@ -17,6 +17,7 @@ from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.db.models import Item, ItemEvent, Member
 from bot.db.sessions import Sessions
+from bot.domain.states import Rating
 from bot.services.summary import HotSpot, Overdue, Summary, compute_summary
 from bot.services.summary_text import Names, render_text, to_json
 from bot.settings import Settings
@@ -142,9 +143,17 @@ async def seed(sessions: Sessions, seeds: list[Seed]) -> None:
                 session.add(
                     ItemEvent(
                         item_id=item.id, at=h(at), kind=kind, actor_role="handler", note=note,
-                        department=s.department,
+                        department=s.department, rating=_rating(kind, note),
                     )
                 )  # fmt: skip
+
+
+def _rating(kind: str, note: str | None) -> Rating | None:
+    """Return the rating a seeded rating event records (the summary reads the column)."""
+    if kind != "rated" or note is None:
+        return None
+    labels = {"不满意": Rating.UNSATISFIED, "基本满意": Rating.BASIC, "满意": Rating.SATISFIED}
+    return next(rating for label, rating in labels.items() if note.startswith(label))
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ async def _item_and_events(url: str, number: str) -> tuple[Item, list[str]]:
             ).scalars()
         )
     await engine.dispose()
-    return item, kinds
+    return item, [str(kind) for kind in kinds]
 
 
 async def test_submit_acknowledge_progress_answer_rate(
@@ -55,7 +55,7 @@ async def test_submit_acknowledge_progress_answer_rate(
         zhao_ack = zhao_card.button_data("签收")
         talk.press(cast.li, li_card, "签收")
         acked = await talk.expect(cast.li, "已签收", buttons=True)
-        assert acked.buttons() == ["答复办结", "进展", "退回", "申请延期"]
+        assert acked.buttons() == ["答复办结", "进展", "退回", "转办", "申请延期"]
         await talk.expect(cast.deputy, "李四")
         retired = await talk.expect(cast.zhao, "已由 李四 签收")
         assert retired.buttons() == []

@@ -222,7 +222,7 @@ async def test_extension_needs_approval_once(database_url: str, routing: Classif
         talk.press(cast.admin, request, "批准延期")
         await talk.expect(cast.li, "新的答复时限：12-21 10:00")
         again = bot.fake.press(cast.li.user_id, acked.message_id, extend)
-        assert await talk.answer_of(again) == "此按钮已失效"
+        assert await talk.answer_of(again) == f"{number} 已申请过延期，每件诉求仅可延期一次。"
         assert bot.bot_data.errors == []
 
 

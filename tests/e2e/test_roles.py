@@ -129,6 +129,7 @@ async def test_forged_buttons_do_nothing(
             "stranger": cast.stranger,
         }[role]
         argument = {"top": ":environment", "rate": ":satisfied", "route": ":ecology"}
+        bot.bot_data.strangers = RateGate(limit=100)
         bot.talk.say(person, "/help")
         anchor = (await bot.talk.expect(person, "")).message_id
         for action in FORGED:

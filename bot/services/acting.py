@@ -1,0 +1,369 @@
+"""Carry out an action on an item: check it, change the item, record, notify, retire cards.
+
+Every caller (a button, a typed answer, a job, an HTTP callback) describes the action as an
+`Act`; the domain table decides whether it is allowed and what it does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import texts
+from bot.db.models import Item, ItemEvent, Member, Reminder
+from bot.domain.changes import Inputs, changes
+from bot.domain.permissions import ActorFacts, Denied, ItemFacts, choose
+from bot.domain.rules import Action, Audience, Guard, Rule, rules_for
+from bot.domain.states import EventKind, Rating, Role
+from bot.services import cards, outbox
+from bot.services.actors import Actor, handlers_of
+from bot.services.base import (
+    ServiceDeps,
+    deputy_of,
+    lock_item,
+    notify_admins,
+    record,
+    retire_cards,
+    tracking_number,
+)
+from bot.services.errors import Refused
+from bot.services.notices import RENDERERS, Rendered, View, retired_note
+from bot.services.recurrence import reopen_as_new
+from bot.services.schedule import refresh
+
+EVENT_GUARDS = frozenset(
+    {
+        Guard.EXTENSION_AVAILABLE,
+        Guard.EXTENSION_PENDING,
+        Guard.TRANSFER_AVAILABLE,
+        Guard.TRANSFER_PENDING,
+        Guard.LOOKBACK_OPEN,
+    }
+)
+EXTENSION_KINDS = (EventKind.EXTENSION_REQUESTED, EventKind.EXTENDED, EventKind.EXTENSION_REFUSED)
+TRANSFER_KINDS = (EventKind.TRANSFER_REQUESTED, EventKind.TRANSFERRED, EventKind.TRANSFER_REFUSED)
+
+
+@dataclass(frozen=True)
+class Act:
+    """One request to act on an item: what, by whom, from which chat and message, with what."""
+
+    action: Action
+    item_id: int
+    actor: Actor | None = None  # None: the system itself
+    chat_id: int | None = None
+    message_id: int | None = None
+    text: str = ""
+    argument: str = ""
+
+
+@dataclass(frozen=True)
+class Done:
+    """What an action came to, for the caller's reply."""
+
+    rule: Rule
+    tracking_no: str | None
+    toast: str
+
+
+def actor_facts(actor: Actor | None) -> ActorFacts:
+    """Describe the actor for the permission check."""
+    if actor is None:
+        return ActorFacts(None)
+    member = actor.member
+    return ActorFacts(
+        Role(actor.role), member.id if member else None, member.department if member else None
+    )
+
+
+class Acting:
+    """The one way items change."""
+
+    def __init__(self, deps: ServiceDeps) -> None:
+        self._deps = deps
+
+    async def __call__(self, act: Act) -> Done:
+        """Carry out an act in a transaction of its own and wake the sender."""
+        async with self._deps.sessions.begin() as session:
+            done = await self.within(session, act)
+        self._deps.outbox.kick()
+        return done
+
+    async def check(self, session: AsyncSession, act: Act) -> Item:
+        """Lock the item and check the act is allowed now, without doing it."""
+        item = await lock_item(session, act.item_id)
+        rule, events = await self._rule(session, item, act)
+        await self._inputs(session, item, act, rule, events, self._deps.clock.now())
+        return item
+
+    async def within(self, session: AsyncSession, act: Act) -> Done:
+        """Carry out an act inside the caller's transaction."""
+        deps = self._deps
+        now = deps.clock.now()
+        item = await lock_item(session, act.item_id)
+        rule, events = await self._rule(session, item, act)
+        before_status, before_department = item.status, item.department
+        before_acknowledger = await self._acknowledger(session, item)
+        inputs = await self._inputs(session, item, act, rule, events, now)
+        values = changes(rule, item, inputs)
+        for name, value in values.items():
+            setattr(item, name, value)
+        if rule.to is not None:
+            item.status = rule.to
+        if rule.to is not None or "answer_due_at" in values:
+            refresh(item)
+        view = View(
+            deps.config,
+            deps.tz,
+            item,
+            await deputy_of(session, item),
+            act.actor,
+            text=act.text,
+            before_department=before_department,
+            target=inputs.department if rule.action is Action.REQUEST_TRANSFER else None,
+            note=self._detail(rule.action, item, before_acknowledger),
+        )
+        if rule.action is Action.REFUSE_TRANSFER:
+            view = _with_target(view, _last_target(events))
+        for kind in rule.events:
+            rating = inputs.rating if kind is EventKind.RATED else None
+            record(
+                session, item, now, kind=kind, actor=act.actor, from_status=before_status,
+                note=self._event_note(kind, rule.action, view), rating=rating,
+                target=view.target if kind is EventKind.TRANSFER_REQUESTED else None,
+            )  # fmt: skip
+        keep = act.chat_id if any(n.to is Audience.PRESSED for n in rule.notices) else None
+        for card in rule.retire:
+            text = retired_note(rule.action, card, view)
+            await retire_cards(session, now, item=item, kinds=(card,), text=text, keep_chat=keep)
+        for notice in rule.notices:
+            rendered = RENDERERS[notice.message](view)
+            await self._notify(session, notice.to, rendered, view, act, _requesters(events))
+        if rule.action is Action.RECURRED:
+            await reopen_as_new(
+                session, deps, view, actor=act.actor, chat_id=act.chat_id,
+                now=now,
+                notify=lambda s, to, m, v: self._notify(s, to, m, v, act, []),
+            )  # fmt: skip
+        toast = getattr(texts, rule.toast) if rule.toast else texts.TOAST_OK
+        return Done(rule, item.tracking_no, toast.format(no="", department=view.department).strip())
+
+    async def _rule(
+        self, session: AsyncSession, item: Item, act: Act
+    ) -> tuple[Rule, list[ItemEvent]]:
+        """Find the rule that allows the act, or refuse it in the user's words."""
+        guards = {guard for rule in rules_for(act.action) for guard in rule.guards}
+        events = await _events(session, item) if guards & EVENT_GUARDS else []
+        facts = ItemFacts(
+            status=item.status,
+            deputy_id=item.deputy_id,
+            department=item.department,
+            routable=bool(item.department) and not item.abstained,
+            rated=item.rating is not None,
+            extension_used=item.extension_used,
+            extension_asked=any(e.kind is EventKind.EXTENSION_REQUESTED for e in events),
+            extension_pending=_last(events, EXTENSION_KINDS) is EventKind.EXTENSION_REQUESTED,
+            transfer_pending=_last(events, TRANSFER_KINDS) is EventKind.TRANSFER_REQUESTED,
+            lookback_open=Guard.LOOKBACK_OPEN in guards
+            and await _lookback_open(session, item, events),
+        )
+        try:
+            return choose(act.action, actor_facts(act.actor), facts), events
+        except Denied as denied:
+            raise Refused(getattr(texts, denied.text).format(no=item.tracking_no)) from None
+
+    async def _inputs(
+        self,
+        session: AsyncSession,
+        item: Item,
+        act: Act,
+        rule: Rule,
+        events: list[ItemEvent],
+        now: datetime,
+    ) -> Inputs:
+        """Check and gather what the act brings: a topic, a department, a rating."""
+        config = self._deps.config
+        topic, department, rating = item.topic, item.department, None
+        match rule.action:
+            case Action.PICK_TOPIC:
+                chosen = config.topic(act.argument) if act.argument else None
+                if act.argument and chosen is None:
+                    raise Refused(texts.STALE_BUTTON)
+                topic = chosen.code if chosen else None
+                department = chosen.department if chosen else None
+            case Action.REROUTE | Action.APPROVE_TRANSFER | Action.REQUEST_TRANSFER:
+                target = act.argument
+                if rule.action is Action.APPROVE_TRANSFER:
+                    target = _last_target(events) or ""
+                if config.department(target) is None or target == item.department:
+                    raise Refused(texts.STALE_BUTTON)
+                department = target
+                current = config.topic(item.topic) if item.topic else None
+                if current is None or current.department != target:
+                    topic = next((t.code for t in config.topics if t.department == target), None)
+            case Action.RATE:
+                if act.argument not in (Rating.SATISFIED, Rating.BASIC):
+                    raise Refused(texts.STALE_BUTTON)
+                rating = Rating(act.argument)
+            case Action.COMPLAIN:
+                rating = Rating.UNSATISFIED
+        member = act.actor.member if act.actor else None
+        return Inputs(
+            now=now,
+            policy=self._deps.policy.current(),
+            member_id=member.id if member else None,
+            text=act.text,
+            topic=topic,
+            department=department,
+            rating=rating,
+            tracking_no=item.tracking_no or tracking_number(now.astimezone(self._deps.tz), item.id),
+        )
+
+    def _detail(self, action: Action, item: Item, before_acknowledger: str) -> str:
+        """Return the detail a notice of this action shows."""
+        tz, policy = self._deps.tz, self._deps.policy.current()
+        match action:
+            case Action.REQUEST_EXTENSION:
+                assert item.answer_due_at is not None
+                due = policy.extension(item.answer_due_at, item.topic, item.urgent)
+                return cards.local_time(due, tz)
+            case Action.APPROVE_EXTENSION | Action.REFUSE_EXTENSION:
+                return cards.local_time(item.answer_due_at, tz)
+            case Action.RESOLVED:
+                return texts.BTN_RESOLVED
+            case Action.RECURRED:
+                return texts.BTN_RECURRED
+            case Action.RELEASE:
+                return before_acknowledger
+            case _:
+                return ""
+
+    def _event_note(self, kind: EventKind, action: Action, v: View) -> str | None:
+        """Return what the history says about one event."""
+        match kind:
+            case EventKind.RECLASSIFIED if action is Action.TOGGLE_URGENT:
+                return texts.BTN_URGENT if v.item.urgent else texts.BTN_NOT_URGENT
+            case EventKind.RECLASSIFIED:
+                return (
+                    cards.topic_name(v.config, v.item.topic) if v.item.topic else texts.BTN_TRIAGE
+                )
+            case EventKind.RETURNED:
+                return f"{v.name_of(v.before_department)}：{v.text}"
+            case EventKind.RATED:
+                label = texts.RATINGS[v.item.rating or "unsatisfied"]
+                return f"{label}：{v.text}" if action is Action.COMPLAIN else label
+            case EventKind.REROUTED | EventKind.TRANSFERRED:
+                return v.department
+            case EventKind.EXTENDED | EventKind.LOOKBACK:
+                return v.note
+            case EventKind.TRANSFER_REQUESTED:
+                return f"{v.name_of(v.target)}：{v.text}"
+            case EventKind.RELEASED:
+                return texts.RELEASED_NOTE.format(name=v.note, department=v.department)
+            case EventKind.PROGRESS | EventKind.ANSWERED | EventKind.REOPENED:
+                return v.text
+            case EventKind.EXTENSION_REQUESTED:
+                return v.text
+            case _:
+                return None
+
+    async def _notify(
+        self,
+        session: AsyncSession,
+        to: Audience,
+        message: Rendered,
+        v: View,
+        act: Act,
+        requesters: list[int],
+    ) -> None:
+        """Queue one notice to its audience."""
+        deps, now, item = self._deps, self._deps.clock.now(), v.item
+        if to is Audience.PRESSED and act.chat_id is not None and act.message_id is not None:
+            outbox.edit(
+                session, now, chat_id=act.chat_id, message_id=act.message_id, text=message.text,
+                buttons=message.buttons, item_id=item.id, card=message.card,
+            )  # fmt: skip
+            return
+        chats: list[int] = []
+        match to:
+            case Audience.ACTOR | Audience.PRESSED:
+                chats = [act.chat_id] if act.chat_id is not None else []
+            case Audience.DEPUTY:
+                chats = [] if v.deputy.revoked_at else [v.deputy.telegram_id]
+            case Audience.ADMINS:
+                chats = sorted(deps.admin_ids)
+            case Audience.REQUESTER:
+                chats = requesters
+            case Audience.HANDLERS:
+                assert item.department is not None
+                chats = [
+                    m.telegram_id for m in await handlers_of(session, department=item.department)
+                ]
+                if not chats:
+                    alert = texts.NO_HANDLERS.format(no=item.tracking_no, department=v.department)
+                    notify_admins(session, deps, now, alert, item_id=item.id)
+        for chat_id in chats:
+            outbox.send(
+                session, now, chat_id=chat_id, text=message.text, buttons=message.buttons,
+                item_id=item.id, card=message.card,
+            )  # fmt: skip
+            if message.photo and item.photo_file_id:
+                caption = texts.PHOTO_CAPTION.format(no=item.tracking_no)
+                outbox.photo(
+                    session, now, chat_id=chat_id, file_id=item.photo_file_id, caption=caption,
+                    item_id=item.id,
+                )  # fmt: skip
+
+    async def _acknowledger(self, session: AsyncSession, item: Item) -> str:
+        """Return the name of the handler who acknowledged the item, if any."""
+        if item.acknowledged_by is None:
+            return ""
+        member = await session.get(Member, item.acknowledged_by)
+        return member.name if member else ""
+
+
+async def _events(session: AsyncSession, item: Item) -> list[ItemEvent]:
+    """Load the item's events that guards look at, oldest first."""
+    kinds = (*EXTENSION_KINDS, *TRANSFER_KINDS, EventKind.LOOKBACK)
+    query = select(ItemEvent).where(ItemEvent.item_id == item.id, ItemEvent.kind.in_(kinds))
+    return list((await session.execute(query.order_by(ItemEvent.id))).scalars())
+
+
+def _last(events: list[ItemEvent], kinds: tuple[EventKind, ...]) -> EventKind | None:
+    """Return the latest of these kinds of event."""
+    found = [e.kind for e in events if e.kind in kinds]
+    return found[-1] if found else None
+
+
+def _last_target(events: list[ItemEvent]) -> str | None:
+    """Return the department of the latest transfer request."""
+    found = [e.target for e in events if e.kind is EventKind.TRANSFER_REQUESTED]
+    return found[-1] if found else None
+
+
+def _requesters(events: list[ItemEvent]) -> list[int]:
+    """Return the chat of whoever made the latest extension or transfer request."""
+    requests = (EventKind.EXTENSION_REQUESTED, EventKind.TRANSFER_REQUESTED)
+    found = [e.actor_telegram_id for e in events if e.kind in requests and e.actor_telegram_id]
+    return found[-1:]
+
+
+async def _lookback_open(session: AsyncSession, item: Item, events: list[ItemEvent]) -> bool:
+    """Tell whether the 30-day question was asked and not answered yet."""
+    if any(e.kind is EventKind.LOOKBACK for e in events):
+        return False
+    asked = await session.scalar(
+        select(Reminder.id).where(Reminder.item_id == item.id, Reminder.kind == "lookback")
+    )
+    return asked is not None
+
+
+def _with_target(view: View, target: str | None) -> View:
+    """Return the view naming a department."""
+    return View(
+        view.config, view.tz, view.item, view.deputy, view.actor, view.text,
+        view.before_department, target, view.note,
+    )  # fmt: skip
