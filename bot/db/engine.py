@@ -14,11 +14,16 @@ from sqlalchemy.ext.asyncio import (
 from bot.db.sessions import Sessions
 
 
-def create_engine(url: str) -> AsyncEngine:
-    """Create an async engine; SQLite gets WAL, foreign keys and a busy timeout."""
+def create_engine(url: str, *, foreign_keys: bool = True) -> AsyncEngine:
+    """Create an async engine; SQLite gets WAL, foreign keys and a busy timeout.
+
+    Migrations run with SQLite's foreign keys off (they recreate tables that others refer to);
+    they check the keys themselves when done.
+    """
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        pragmas = _sqlite_pragmas if foreign_keys else _sqlite_pragmas_for_migrations
+        event.listen(engine.sync_engine, "connect", pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         return engine
     return create_async_engine(url, pool_pre_ping=True)
@@ -31,6 +36,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_pragmas_for_migrations(dbapi_connection: Any, _record: Any) -> None:
+    """Turn on what a migration needs: WAL and the busy timeout, not foreign keys."""
+    _sqlite_pragmas(dbapi_connection, _record)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=OFF")
     cursor.close()
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import migrations
+from bot.db.engine import create_engine
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
 
@@ -36,12 +37,28 @@ async def upgrade(engine: AsyncEngine) -> None:
     wait and then find the schema up to date; on SQLite the transaction's BEGIN IMMEDIATE does
     the same.
     """
+    if engine.dialect.name == "sqlite":
+        await _upgrade_sqlite(engine)
+        return
     async with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            await connection.execute(
-                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
-            )
+        await connection.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+        )
         await connection.run_sync(_upgrade_on, str(engine.url))
+
+
+async def _upgrade_sqlite(engine: AsyncEngine) -> None:
+    """Migrate SQLite on a connection without foreign keys, then check every key holds."""
+    url = engine.url.render_as_string(hide_password=False)
+    migrating = create_engine(url, foreign_keys=False)
+    try:
+        async with migrating.begin() as connection:
+            await connection.run_sync(_upgrade_on, url)
+            broken = (await connection.execute(text("PRAGMA foreign_key_check"))).all()
+            if broken:
+                raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
+    finally:
+        await migrating.dispose()
 
 
 def _upgrade_on(connection: Connection, url: str) -> None:

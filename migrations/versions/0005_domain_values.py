@@ -99,6 +99,67 @@ def upgrade() -> None:
         postgresql_where=live,
         sqlite_where=live,
     )
+    _cards_from_outbox()
+
+
+# The first button of a card said what it was (callback prefix -> card kind).
+CARD_OF_PREFIX = {
+    "sub": "draft", "top": "draft", "ack": "assignment", "ans": "working", "route": "triage",
+    "apv": "extension", "rate": "rating", "look": "lookback",
+}  # fmt: skip
+
+
+def _cards_from_outbox() -> None:
+    """Remember the cards delivered before this revision, replaying sends and edits in order."""
+    bind = op.get_bind()
+    outbox = sa.table(
+        "outbox",
+        sa.column("id", sa.Integer()),
+        sa.column("op", sa.String()),
+        sa.column("chat_id", sa.BigInteger()),
+        sa.column("message_id", sa.BigInteger()),
+        sa.column("sent_message_id", sa.BigInteger()),
+        sa.column("item_id", sa.Integer()),
+        sa.column("payload", sa.JSON()),
+        sa.column("status", sa.String()),
+        sa.column("sent_at", sa.DateTime()),
+    )
+    query = (
+        sa.select(outbox)
+        .where(
+            outbox.c.status == "sent",
+            outbox.c.item_id.is_not(None),
+            outbox.c.op.in_(("send", "edit")),
+        )
+        .order_by(outbox.c.id)
+    )
+    cards: dict[tuple[int, int], dict[str, object]] = {}
+    for row in bind.execute(query):
+        message = row.sent_message_id if row.op == "send" else row.message_id
+        if message is None:
+            continue
+        buttons = (row.payload or {}).get("buttons") or []
+        prefix = str(buttons[0][0][1]).split(":")[0] if buttons and buttons[0] else ""
+        kind = CARD_OF_PREFIX.get(prefix)
+        key = (row.chat_id, message)
+        if kind is None:
+            if key in cards:
+                cards[key]["retired_at"] = row.sent_at
+            continue
+        cards[key] = {
+            "item_id": row.item_id, "chat_id": row.chat_id, "message_id": message, "kind": kind,
+            "at": row.sent_at, "retired_at": None,
+        }  # fmt: skip
+    table = sa.table(
+        "card_messages",
+        *(
+            sa.column(name)
+            for name in ("item_id", "chat_id", "message_id", "kind", "at", "retired_at")
+        ),
+    )
+    rows = list(cards.values())
+    for start in range(0, len(rows), 1000):
+        bind.execute(table.insert(), rows[start : start + 1000])
 
 
 def _backfill() -> None:
