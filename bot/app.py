@@ -28,9 +28,9 @@ from bot.context import BotApplication, BotContext, BotData
 from bot.runtime.lease import lease_for
 from bot.runtime.runtime import Runtime
 from bot.runtime.sender import SEND_READ_TIMEOUT
+from bot.services.routing import RoutingHolder
 from bot.settings import Settings
 from bot.wiring import build_services, run_due_jobs
-from classifier import ClassifierHolder
 from handlers import access, admin, buttons, errors, lookups, messages, screen
 
 logger = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ def build_application(
     *,
     token: str | None = None,
     clock: Clock | None = None,
-    routing: ClassifierHolder | None = None,
+    routing: RoutingHolder | None = None,
 ) -> BotApplication:
     """Build the bot: settings in, a ready-to-run Application out.
 
@@ -74,7 +74,7 @@ def _register_handlers(application: BotApplication) -> None:
     private = filters.ChatType.PRIVATE
     # Before anything else: text a database cannot store (NUL, lone surrogates) is refused.
     application.add_handler(TypeHandler(Update, screen.screen), group=-1)
-    # Commands; every one checks the caller's role on the server side.
+    # Commands; each handler checks the caller against bot.domain.permissions.COMMANDS.
     for name, callback in (
         ("start", access.start),
         ("help", access.help_command),
@@ -89,7 +89,7 @@ def _register_handlers(application: BotApplication) -> None:
         ("summary", admin.summary),
     ):
         application.add_handler(CommandHandler(name, callback, filters=private))
-    # Inline buttons: one pattern for all actions, dispatched by action table.
+    # Inline buttons: each stands for a domain action, checked against bot.domain.rules.TABLE.
     application.add_handler(CallbackQueryHandler(buttons.button))
     # Free text: awaited input first, then a deputy's new concern.
     text = filters.UpdateType.MESSAGE & private & filters.TEXT
@@ -106,7 +106,7 @@ def _register_handlers(application: BotApplication) -> None:
 
 
 def _post_init(
-    settings: Settings, clock: Clock, routing: ClassifierHolder | None
+    settings: Settings, clock: Clock, routing: RoutingHolder | None
 ) -> Callable[[BotApplication], Coroutine[Any, Any, None]]:
     """Return the hook that opens the database, builds services and starts the sender."""
 
@@ -192,7 +192,4 @@ async def _reload_routing(context: BotContext) -> None:
         for admin_id in sorted(services.deps.admin_ids):
             await services.outbox.tell(admin_id, texts.RELOAD_REFUSED.format(problems=report))
         return
-    services.invites.set_departments(
-        {d.code: d.name for d in services.routing.current.config.departments}
-    )
     logger.info("routing file reloaded")

@@ -26,8 +26,8 @@ from bot.services.queries import Queries
 from bot.services.reminders import Reminders
 from bot.services.reports import Reports
 from bot.services.retention import Retention
+from bot.services.routing import RoutingHolder
 from bot.services.workflow import Workflow
-from classifier import ClassifierHolder
 
 if TYPE_CHECKING:
     from bot.runtime.runtime import Runtime
@@ -62,7 +62,7 @@ class Services:
         return self.deps.outbox
 
     @property
-    def routing(self) -> ClassifierHolder:
+    def routing(self) -> RoutingHolder:
         """Return the routing holder."""
         return self.deps.routing
 

@@ -19,41 +19,37 @@ from bot.services.invites import Invites
 from bot.services.members import Members
 from bot.services.menus import Menus
 from bot.services.outbox import Outbox
-from bot.services.policy import PolicySource, deadline_check
 from bot.services.queries import Queries
 from bot.services.reminders import Reminders
 from bot.services.reports import Reports
 from bot.services.retention import Retention
+from bot.services.routing import RoutingHolder, routing_holder
 from bot.services.workflow import Workflow
 from bot.settings import Settings
-from classifier import ClassifierHolder
 
 
 async def build_services(
-    settings: Settings, clock: Clock, routing: ClassifierHolder | None = None
+    settings: Settings, clock: Clock, routing: RoutingHolder | None = None
 ) -> Services:
     """Open and migrate the database, load the routing file, and wire every service."""
-    holder = routing or ClassifierHolder(settings.routing, checks=[deadline_check(settings.tz)])
-    policy = PolicySource(holder, settings.tz)
-    policy.current()
+    holder = routing or routing_holder(settings.routing, settings.tz)
     engine = create_engine(settings.database_url)
     await upgrade(engine)
     sessions = session_factory(engine)
     outbox = Outbox(sessions, clock)
-    deps = ServiceDeps(sessions, clock, holder, settings.admin_ids, outbox, settings.tz, policy)
-    departments = {d.code: d.name for d in holder.current.config.departments}
+    deps = ServiceDeps(sessions, clock, holder, settings.admin_ids, outbox, settings.tz)
     acting = Acting(deps)
     return Services(
         engine=engine,
         deps=deps,
         actors=ActorDirectory(sessions, settings.admin_ids),
-        invites=Invites(sessions, clock, departments),
+        invites=Invites(sessions, clock, lambda: holder.current.departments),
         acting=acting,
         intake=Intake(deps),
         workflow=Workflow(deps, acting),
         inputs=PendingInputs(deps, acting),
         queries=Queries(deps),
-        reminders=Reminders(deps, policy),
+        reminders=Reminders(deps),
         digests=Digests(deps),
         reports=Reports(deps),
         inbox=Inbox(sessions, clock, settings.admin_ids),

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from classifier.engine import Classifier, load
-from classifier.holder import ClassifierHolder
+from classifier.holder import ClassifierHolder, Holder
 from classifier.model import ConfigError, ConfigProblem, Department, Route, RoutingConfig, Topic
 from classifier.problems import ProblemCollector
 
@@ -17,6 +17,7 @@ __all__ = [
     "ConfigError",
     "ConfigProblem",
     "Department",
+    "Holder",
     "ProblemCollector",
     "Route",
     "RoutingConfig",

@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from classifier.engine import Classifier, load
 from classifier.model import ConfigError, ConfigProblem, RoutingConfig
@@ -13,6 +14,7 @@ from classifier.model import ConfigError, ConfigProblem, RoutingConfig
 logger = logging.getLogger(__name__)
 
 
+T = TypeVar("T")
 Check = Callable[[RoutingConfig], object]
 """Extra validation of a routing file (e.g. its deadline tables); raises ConfigError."""
 
@@ -31,24 +33,24 @@ def load_checked(path: Path, checks: Sequence[Check] = ()) -> Classifier:
     return classifier
 
 
-class ClassifierHolder:
-    """Own the current Classifier; reload builds a new one and swaps the reference."""
+class Holder(Generic[T]):
+    """Own what was built from a file; reload builds anew and swaps the reference at once."""
 
-    def __init__(self, path: str | Path, checks: Sequence[Check] = ()) -> None:
+    def __init__(self, path: str | Path, build: Callable[[Path], T]) -> None:
         self._path = Path(path)
-        self._checks = tuple(checks)
+        self._build = build
         self._mtime = self._stat()
-        self._current = load_checked(self._path, self._checks)
+        self._current = build(self._path)
         self._lock = threading.Lock()
 
     @property
     def path(self) -> Path:
-        """Return the routing file being watched."""
+        """Return the file being watched."""
         return self._path
 
     @property
-    def current(self) -> Classifier:
-        """Return the classifier in service."""
+    def current(self) -> T:
+        """Return what is in service."""
         return self._current
 
     def _stat(self) -> float | None:
@@ -58,20 +60,18 @@ class ClassifierHolder:
             return None
 
     def reload(self) -> list[ConfigProblem]:
-        """Build a classifier from the file and swap it in; keep the old one on problems."""
+        """Build from the file and swap it in; keep the old one on problems."""
         with self._lock:
             mtime = self._stat()
             try:
-                fresh = load_checked(self._path, self._checks)
+                fresh = self._build(self._path)
             except ConfigError as exc:
                 self._mtime = mtime
-                logger.warning(
-                    "routing file %s refused: %d problem(s)", self._path, len(exc.problems)
-                )
+                logger.warning("%s refused: %d problem(s)", self._path, len(exc.problems))
                 return exc.problems
             self._current = fresh
             self._mtime = mtime
-            logger.info("routing file %s loaded: %d topics", self._path, len(fresh.config.topics))
+            logger.info("%s loaded", self._path)
             return []
 
     def reload_if_changed(self) -> list[ConfigProblem] | None:
@@ -79,3 +79,10 @@ class ClassifierHolder:
         if self._stat() == self._mtime:
             return None
         return self.reload()
+
+
+class ClassifierHolder(Holder[Classifier]):
+    """Hold the running classifier (with extra checks on its config)."""
+
+    def __init__(self, path: str | Path, checks: Sequence[Check] = ()) -> None:
+        super().__init__(path, lambda source: load_checked(source, tuple(checks)))

@@ -6,8 +6,9 @@ from telegram import Update
 
 from bot import texts
 from bot.context import BotContext
+from bot.domain.permissions import Command
 from bot.services.errors import Refused
-from handlers.common import actor_of, admin_of, tell
+from handlers.common import actor_of, permitted, tell
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -43,8 +44,9 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 async def invite(update: Update, context: BotContext) -> None:
     """Create an invite code (administrators only)."""
-    if (actor := await admin_of(update, context)) is None:
+    if (who := await permitted(update, context, Command.INVITE)) is None:
         return
+    actor, _ = who
     services = context.bot_data.services
     args = context.args or []
     departments = "、".join(d.code for d in services.routing.current.config.departments)

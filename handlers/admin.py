@@ -8,14 +8,16 @@ from telegram import Update
 
 from bot import texts
 from bot.context import BotContext
+from bot.domain.permissions import Command
 from bot.services.errors import Refused
-from handlers.common import admin_of, attempt, known, tell
+from handlers.common import attempt, permitted, tell
 
 
 async def reload_routing(update: Update, context: BotContext) -> None:
     """Reload the routing file by swapping; a bad file is refused and reported line by line."""
-    if (actor := await admin_of(update, context)) is None:
+    if (who := await permitted(update, context, Command.RELOAD)) is None:
         return
+    actor, _ = who
     services = context.bot_data.services
     problems = await asyncio.to_thread(services.routing.reload)
     if problems:
@@ -23,7 +25,6 @@ async def reload_routing(update: Update, context: BotContext) -> None:
         await tell(update, context, actor, texts.RELOAD_REFUSED.format(problems=report))
         return
     config = services.routing.current.config
-    services.invites.set_departments({d.code: d.name for d in config.departments})
     await tell(
         update,
         context,
@@ -34,7 +35,7 @@ async def reload_routing(update: Update, context: BotContext) -> None:
 
 async def summary(update: Update, context: BotContext) -> None:
     """Send the pilot summary of the last week or month (administrators only)."""
-    if (who := await known(update, context)) is None:
+    if (who := await permitted(update, context, Command.SUMMARY)) is None:
         return
     actor, chat_id = who
     period = (context.args or ["week"])[0]
@@ -44,8 +45,9 @@ async def summary(update: Update, context: BotContext) -> None:
 
 async def revoke(update: Update, context: BotContext) -> None:
     """List the bound members, or revoke one by number (administrators only)."""
-    if (actor := await admin_of(update, context)) is None:
+    if (who := await permitted(update, context, Command.REVOKE)) is None:
         return
+    actor, _ = who
     members = context.bot_data.services.members
     args = context.args or []
     number = _number(args[0]) if len(args) == 1 else None

@@ -11,6 +11,8 @@ from telegram.error import TelegramError
 from bot import texts
 from bot.context import BotContext
 from bot.db.sessions import after_commit
+from bot.domain.permissions import Command
+from bot.domain.states import Role
 from bot.services.actors import Actor
 from bot.services.errors import Refused
 
@@ -68,25 +70,17 @@ async def _reply_quietly(message: Message, text: str) -> None:
         logger.info("reply to a stranger not sent: %s", type(exc).__name__)
 
 
-async def admin_of(update: Update, context: BotContext) -> Actor | None:
-    """Resolve the sender; anyone but an administrator is told no and gets None."""
-    actor = await actor_of(update, context)
-    if actor is None:
-        return None
-    if not actor.is_admin:
-        await tell(update, context, actor, texts.NOT_ALLOWED if actor.member else texts.STRANGER)
-        return None
-    return actor
-
-
-async def known(update: Update, context: BotContext) -> tuple[Actor, int] | None:
-    """Resolve the sender and chat; a stranger is told how to get an invite and gets None."""
+async def permitted(
+    update: Update, context: BotContext, command: Command
+) -> tuple[Actor, int] | None:
+    """Resolve the sender and chat; anyone the command table does not allow is told no."""
     actor = await actor_of(update, context)
     chat = update.effective_chat
     if actor is None or chat is None:
         return None
-    if actor.role == "stranger":
-        await tell(update, context, actor, texts.STRANGER)
+    if not actor.may(command):
+        refusal = texts.STRANGER if actor.role is Role.STRANGER else texts.NOT_ALLOWED
+        await tell(update, context, actor, refusal)
         return None
     return actor, chat.id
 

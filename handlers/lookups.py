@@ -5,12 +5,13 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
-from handlers.common import attempt, known
+from bot.domain.permissions import Command
+from handlers.common import attempt, permitted
 
 
 async def mine(update: Update, context: BotContext) -> None:
     """List the user's items (by role)."""
-    if (who := await known(update, context)) is None:
+    if (who := await permitted(update, context, Command.MINE)) is None:
         return
     actor, chat_id = who
     await context.bot_data.services.queries.mine(actor, chat_id=chat_id)
@@ -18,7 +19,7 @@ async def mine(update: Update, context: BotContext) -> None:
 
 async def status(update: Update, context: BotContext) -> None:
     """Show one item's full history."""
-    if (who := await known(update, context)) is None:
+    if (who := await permitted(update, context, Command.STATUS)) is None:
         return
     actor, chat_id = who
     number = " ".join(context.args or [])
@@ -28,7 +29,7 @@ async def status(update: Update, context: BotContext) -> None:
 
 async def triage(update: Update, context: BotContext) -> None:
     """Resend the triage queue to an administrator."""
-    if (who := await known(update, context)) is None:
+    if (who := await permitted(update, context, Command.TRIAGE)) is None:
         return
     actor, chat_id = who
     await attempt(

@@ -6,8 +6,10 @@ from telegram import Update
 
 from bot import texts
 from bot.context import BotContext
+from bot.domain.permissions import Command
+from bot.domain.states import Role
 from bot.services.errors import Refused
-from handlers.common import actor_of, attempt, known, tell
+from handlers.common import actor_of, attempt, permitted, tell
 
 
 async def text_message(update: Update, context: BotContext) -> None:
@@ -16,7 +18,7 @@ async def text_message(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if actor is None or message is None:
         return
-    if actor.role == "stranger":
+    if actor.role is Role.STRANGER:
         await tell(update, context, actor, texts.STRANGER)
         return
     services = context.bot_data.services
@@ -24,7 +26,7 @@ async def text_message(update: Update, context: BotContext) -> None:
     try:
         if await services.inputs.consume(actor, text=text, chat_id=chat_id, message_id=message_id):
             return
-        if actor.is_deputy:
+        if actor.may(Command.CONCERN):
             await services.intake.receive(actor, text=text, chat_id=chat_id, message_id=message_id)
             return
     except Refused as refusal:
@@ -53,9 +55,12 @@ async def photo_message(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if actor is None or message is None:
         return
-    if not actor.is_deputy:
+    if not actor.may(Command.CONCERN):
         await tell(
-            update, context, actor, texts.TEXT_ONLY if actor.role != "stranger" else texts.STRANGER
+            update,
+            context,
+            actor,
+            texts.STRANGER if actor.role is Role.STRANGER else texts.TEXT_ONLY,
         )
         return
     if not (message.caption or "").strip() or not message.photo:
@@ -74,23 +79,14 @@ async def photo_message(update: Update, context: BotContext) -> None:
 
 async def new_command(update: Update, context: BotContext) -> None:
     """Prompt a deputy for a new concern."""
-    actor = await actor_of(update, context)
-    if actor is None:
+    if (who := await permitted(update, context, Command.NEW)) is None:
         return
-    if not actor.is_deputy:
-        await tell(
-            update,
-            context,
-            actor,
-            texts.NOT_ALLOWED if actor.role != "stranger" else texts.STRANGER,
-        )
-        return
-    await tell(update, context, actor, texts.NEW_PROMPT)
+    await tell(update, context, who[0], texts.NEW_PROMPT)
 
 
 async def cancel_command(update: Update, context: BotContext) -> None:
     """Forget the input the bot was waiting for."""
-    if (who := await known(update, context)) is None:
+    if (who := await permitted(update, context, Command.CANCEL_INPUT)) is None:
         return
     actor, chat_id = who
     await context.bot_data.services.workflow.cancel_input(actor, chat_id=chat_id)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
 
 from bot.db.engine import create_engine
-from classifier import ClassifierHolder
+from bot.services.routing import RoutingHolder, routing_holder
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUTING = ROOT / "config" / "routing.toml"
@@ -22,9 +23,9 @@ if POSTGRES_URL:
 
 
 @pytest.fixture(scope="session")
-def routing() -> ClassifierHolder:
+def routing() -> RoutingHolder:
     """Load the shipped routing file once per test run."""
-    return ClassifierHolder(ROUTING)
+    return routing_holder(ROUTING, ZoneInfo("Asia/Shanghai"))
 
 
 @pytest.fixture(params=BACKENDS)

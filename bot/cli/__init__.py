@@ -40,7 +40,7 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     """Build the parser with every subcommand."""
     from bot.cli import admin, health, jobs, members, summary
     from bot.cli.replay import stored_items
-    from bot.services.policy import deadline_check
+    from bot.services.routing import deadline_check
     from classifier.cli import add_commands as add_classifier_commands
 
     parser = argparse.ArgumentParser(

@@ -13,9 +13,8 @@ from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.services.errors import Refused
 from bot.services.invites import Invites, InviteView
-from bot.services.policy import deadline_check
+from bot.services.routing import routing_holder
 from bot.settings import Settings
-from classifier import ClassifierHolder
 
 
 def add_commands(subparsers: argparse._SubParsersAction, settings: Settings) -> None:  # type: ignore[type-arg]
@@ -48,11 +47,10 @@ async def _migrate(settings: Settings) -> int:
 
 async def _invite(settings: Settings, args: argparse.Namespace) -> int:
     """Create an invite and print its code and deep link."""
-    holder = ClassifierHolder(settings.routing, checks=[deadline_check(settings.tz)])
-    departments = {d.code: d.name for d in holder.current.config.departments}
+    departments = routing_holder(settings.routing, settings.tz).current.departments
     engine = create_engine(settings.database_url)
     await upgrade(engine)
-    invites = Invites(session_factory(engine), SystemClock(), departments)
+    invites = Invites(session_factory(engine), SystemClock(), lambda: departments)
     try:
         view = await _create(invites, args)
     except Refused as refusal:

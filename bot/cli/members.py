@@ -20,9 +20,8 @@ from bot.services.base import ServiceDeps
 from bot.services.errors import Refused
 from bot.services.members import CLI, MemberRecord, Members
 from bot.services.outbox import Outbox
-from bot.services.policy import PolicySource, deadline_check
+from bot.services.routing import routing_holder
 from bot.settings import Settings
-from classifier import ClassifierHolder
 
 
 def add_commands(subparsers: argparse._SubParsersAction[Any], settings: Settings) -> None:
@@ -42,22 +41,14 @@ def add_commands(subparsers: argparse._SubParsersAction[Any], settings: Settings
 @asynccontextmanager
 async def _members(settings: Settings, *, migrate: bool) -> AsyncIterator[Members]:
     """Build the members service (migrating first if asked; else refusing an old schema)."""
-    holder = ClassifierHolder(settings.routing, checks=[deadline_check(settings.tz)])
+    holder = routing_holder(settings.routing, settings.tz)
     engine = create_engine(settings.database_url)
     try:
         await (upgrade(engine) if migrate else require_current(engine))
         sessions = session_factory(engine)
         clock = SystemClock()
-        policy = PolicySource(holder, settings.tz)
-        deps = ServiceDeps(
-            sessions,
-            clock,
-            holder,
-            settings.admin_ids,
-            Outbox(sessions, clock),
-            settings.tz,
-            policy,
-        )
+        outbox = Outbox(sessions, clock)
+        deps = ServiceDeps(sessions, clock, holder, settings.admin_ids, outbox, settings.tz)
         yield Members(deps, Acting(deps))
     finally:
         await engine.dispose()

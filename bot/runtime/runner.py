@@ -3,21 +3,42 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 
 from bot.app import build_application
+from bot.context import BotApplication
 from bot.runtime import redact
 from bot.runtime.lifecycle import serve
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
+# Seconds after the start: the services are built by then (start-up takes about 1 s).
+SETTLE_AFTER = 3.0
+
 
 def run_polling(settings: Settings) -> int:
     """Run until SIGINT/SIGTERM; return the process exit code (non-zero: restart or fix)."""
     application = build_application(settings)
     logger.info("deputybot starting against %s", settings.telegram_api_url)
-    return asyncio.run(serve(application))
+    return asyncio.run(_serve(application))
+
+
+async def _serve(application: BotApplication) -> int:
+    """Serve; once started, take what start-up built out of the garbage collector's way."""
+    asyncio.get_running_loop().call_later(SETTLE_AFTER, settle_memory)
+    return await serve(application)
+
+
+def settle_memory() -> None:
+    """Freeze the objects that live as long as the process (~150,000: modules, classes, services).
+
+    Frozen objects are never scanned again: a full collection then takes a few milliseconds
+    instead of about 100 ms (a pause for every chat), and collections cost less CPU per update.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def configure_logging(level: int = logging.INFO, *, token: str | None = None) -> None:

@@ -213,7 +213,7 @@ class Acting:
         member = act.actor.member if act.actor else None
         return Inputs(
             now=now,
-            policy=self._deps.policy.current(),
+            policy=self._deps.policy,
             member_id=member.id if member else None,
             text=act.text,
             topic=topic,
@@ -224,7 +224,7 @@ class Acting:
 
     def _detail(self, action: Action, item: Item, before_acknowledger: str) -> str:
         """Return the detail a notice of this action shows."""
-        tz, policy = self._deps.tz, self._deps.policy.current()
+        tz, policy = self._deps.tz, self._deps.policy
         match action:
             case Action.REQUEST_EXTENSION:
                 assert item.answer_due_at is not None

@@ -9,6 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Member
 from bot.db.sessions import Sessions
+from bot.domain.permissions import Command, may_run
+from bot.domain.states import Role
 
 
 @dataclass(frozen=True)
@@ -46,11 +48,15 @@ class Actor:
     member: MemberView | None
 
     @property
-    def role(self) -> str:
-        """Return admin, deputy, handler or stranger."""
+    def role(self) -> Role:
+        """Return admin, deputy, handler, supervisor or stranger."""
         if self.is_admin:
-            return "admin"
-        return self.member.role if self.member else "stranger"
+            return Role.ADMIN
+        return Role(self.member.role) if self.member else Role.STRANGER
+
+    def may(self, command: Command) -> bool:
+        """Tell whether the actor may run a command (the one table in bot.domain)."""
+        return may_run(self.role, command)
 
     @property
     def is_deputy(self) -> bool:

@@ -17,9 +17,10 @@ from bot.db.sessions import Sessions
 from bot.domain.states import CardKind, EventKind, Rating
 from bot.services import outbox
 from bot.services.actors import Actor, handlers_of
+from bot.services.deadlines import DeadlinePolicy
 from bot.services.errors import Refused
-from bot.services.policy import PolicySource
-from classifier import ClassifierHolder, RoutingConfig
+from bot.services.routing import RoutingHolder
+from classifier import RoutingConfig
 
 
 @dataclass(frozen=True)
@@ -28,16 +29,20 @@ class ServiceDeps:
 
     sessions: Sessions
     clock: Clock
-    routing: ClassifierHolder
+    routing: RoutingHolder
     admin_ids: frozenset[int]
     outbox: outbox.Outbox
     tz: ZoneInfo
-    policy: PolicySource
 
     @property
     def config(self) -> RoutingConfig:
         """Return the routing config in force."""
         return self.routing.current.config
+
+    @property
+    def policy(self) -> DeadlinePolicy:
+        """Return the deadline policy in force (from the same routing file, swapped with it)."""
+        return self.routing.current.policy
 
 
 async def lock_item(session: AsyncSession, item_id: int) -> Item:

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import texts
 from bot.db.models import Item
+from bot.domain.permissions import Command
 from bot.domain.states import CardKind, EventKind, RouteSource, Status
 from bot.services import cards, outbox
 from bot.services.actors import Actor
@@ -51,7 +52,7 @@ class Intake:
 
         Returns False when the message was handled before (a re-delivered update).
         """
-        if not actor.is_deputy or actor.member is None:
+        if not actor.may(Command.CONCERN) or actor.member is None:
             raise Refused(texts.NOT_ALLOWED)
         cleaned = check_text(text)
         route = self._deps.routing.current.classify(cleaned)
@@ -72,7 +73,7 @@ class Intake:
                     matched=[[k, w] for k, w in route.matched],
                     abstained=route.abstained,
                     route_source=RouteSource.CLASSIFIER,
-                    urgent=self._deps.policy.current().is_urgent(cleaned),
+                    urgent=self._deps.policy.is_urgent(cleaned),
                     photo_file_id=photo_file_id,
                     created_at=now,
                 )

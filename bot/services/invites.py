@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -35,14 +36,17 @@ class InviteView:
 class Invites:
     """Creates and redeems invites."""
 
-    def __init__(self, sessions: Sessions, clock: Clock, departments: dict[str, str]) -> None:
+    def __init__(
+        self, sessions: Sessions, clock: Clock, departments: Callable[[], Mapping[str, str]]
+    ) -> None:
         self._sessions = sessions
         self._clock = clock
-        self._departments = departments
+        self._known = departments
 
-    def set_departments(self, departments: dict[str, str]) -> None:
-        """Replace the known departments after a routing reload."""
-        self._departments = departments
+    @property
+    def _departments(self) -> Mapping[str, str]:
+        """Return the departments of the routing file in force."""
+        return self._known()
 
     async def create_deputy(self, *, name: str, level: str, district: str, by: str) -> InviteView:
         """Create an invite for a deputy."""

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.callbacks import MAX_ID
 from bot.db.models import Item, Member, OutboxMessage, PendingInput
+from bot.domain.permissions import Command
 from bot.domain.rules import Action
 from bot.domain.states import Status
 from bot.services import cards, outbox
@@ -191,8 +192,8 @@ class Members:
 
 
 def _check(by: By) -> None:
-    """Refuse anyone but an administrator (the command line is trusted)."""
-    if isinstance(by, Actor) and not by.is_admin:
+    """Refuse whom the command table does not allow (the command line is trusted)."""
+    if isinstance(by, Actor) and not by.may(Command.REVOKE):
         raise Refused(texts.NOT_ALLOWED)
 
 

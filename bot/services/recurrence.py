@@ -54,7 +54,7 @@ async def reopen_as_new(
     session.add(new)
     await session.flush()
     new.tracking_no = tracking_number(now.astimezone(deps.tz), new.id)
-    inputs = Inputs(now=now, policy=deps.policy.current())
+    inputs = Inputs(now=now, policy=deps.policy)
     for name, value in clock(new, inputs, topic=new.topic).items():
         setattr(new, name, value)
     refresh(new)

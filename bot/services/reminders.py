@@ -19,7 +19,6 @@ from bot.domain.states import CardKind, EventKind
 from bot.services import cards, outbox
 from bot.services.actors import handlers_of, supervisors_of
 from bot.services.base import ServiceDeps, deputy_of, record
-from bot.services.policy import PolicySource
 from bot.services.schedule import Stage, deadline_round, next_due, stages
 
 BATCH = 200
@@ -38,9 +37,8 @@ LABELS = {
 class Reminders:
     """Issues due reminders; safe to run from several instances and after any downtime."""
 
-    def __init__(self, deps: ServiceDeps, policy: PolicySource) -> None:
+    def __init__(self, deps: ServiceDeps) -> None:
         self._deps = deps
-        self._policy = policy
 
     async def sweep(self, now: datetime) -> int:
         """Issue every reminder due at `now`; return how many went out."""
@@ -97,7 +95,7 @@ class Reminders:
         deputy = await deputy_of(session, item)
         view = Nudge(item, deputy, cards.department_name(deps.config, item.department), deps)
         text, buttons = rule.render(view)
-        hold = now if item.urgent else self._policy.current().quiet.release(now)
+        hold = now if item.urgent else self._deps.policy.quiet.release(now)
         recipients: list[int] = []
         for to in rule.to:
             recipients += await _recipients(session, to, item, deputy, deps)

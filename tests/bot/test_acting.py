@@ -25,9 +25,9 @@ from bot.domain.states import EventKind, Status
 from bot.services.acting import Act
 from bot.services.actors import Actor
 from bot.services.errors import Refused
+from bot.services.routing import RoutingHolder
 from bot.settings import Settings
 from bot.wiring import build_services
-from classifier import ClassifierHolder
 
 NOW = datetime(2026, 12, 8, 2, 0, tzinfo=UTC)
 ADMIN, DEPUTY, OTHER, LI, WANG, HEAD = 900, 101, 102, 201, 202, 209
@@ -59,7 +59,7 @@ PEOPLE = {
 
 
 @pytest.fixture
-async def services(database_url: str, routing: ClassifierHolder) -> AsyncIterator[Services]:
+async def services(database_url: str, routing: RoutingHolder) -> AsyncIterator[Services]:
     """Build the services on a fresh database with the people enrolled."""
     settings = Settings(
         DEPUTYBOT_DATABASE_URL=database_url,  # type: ignore[call-arg]

@@ -17,7 +17,7 @@ START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 def _invites(sessions: Sessions, clock: ManualClock) -> Invites:
-    return Invites(sessions, clock, {"housing": "住房和城乡建设局"})
+    return Invites(sessions, clock, lambda: {"housing": "住房和城乡建设局"})
 
 
 async def test_code_binds_once(sessions: Sessions) -> None:

@@ -25,9 +25,9 @@ from bot.services.acting import Act
 from bot.services.actors import Actor, handlers_of, supervisors_of
 from bot.services.errors import Refused
 from bot.services.members import CLI
+from bot.services.routing import RoutingHolder
 from bot.settings import Settings
 from bot.wiring import build_services
-from classifier import ClassifierHolder
 from tests.conftest import ROUTING
 
 CST = ZoneInfo("Asia/Shanghai")
@@ -38,7 +38,7 @@ DEPUTY, LI, ZHAO, WANG, HEAD = 101, 201, 202, 203, 209
 
 
 @pytest.fixture
-async def services(database_url: str, routing: ClassifierHolder) -> AsyncIterator[Services]:
+async def services(database_url: str, routing: RoutingHolder) -> AsyncIterator[Services]:
     """Wire every service on an empty, migrated database with a clock that stands still."""
     settings = Settings(
         DEPUTYBOT_DATABASE_URL=database_url,  # type: ignore[call-arg]
@@ -356,7 +356,7 @@ async def test_a_revoked_person_can_be_invited_again(services: Services) -> None
 
 
 async def test_a_revoked_administrator_keeps_the_admin_menu(
-    database_url: str, routing: ClassifierHolder
+    database_url: str, routing: RoutingHolder
 ) -> None:
     settings = Settings(
         DEPUTYBOT_DATABASE_URL=database_url,  # type: ignore[call-arg]

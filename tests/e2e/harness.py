@@ -12,8 +12,8 @@ from bot.context import BotApplication, BotData
 from bot.demo.conversation import Conversation, Person, invite_code, tracking_number
 from bot.fake_telegram import FakeTelegram
 from bot.runtime.lifecycle import polling
+from bot.services.routing import RoutingHolder
 from bot.settings import Settings
-from classifier import ClassifierHolder
 
 ADMIN_ID = 900001
 
@@ -86,7 +86,7 @@ class Harness:
 @asynccontextmanager
 async def running_bot(
     database_url: str,
-    routing: ClassifierHolder,
+    routing: RoutingHolder,
     *,
     instant_get_updates: bool = False,
     clock: Clock | None = None,

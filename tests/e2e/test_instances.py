@@ -15,9 +15,9 @@ from bot.context import Services
 from bot.db.models import Item, Member, OutboxMessage, Reminder
 from bot.fake_telegram import FakeTelegram
 from bot.runtime.sender import OutboxSender
+from bot.services.routing import RoutingHolder
 from bot.settings import Settings
 from bot.wiring import build_services, run_due_jobs
-from classifier import ClassifierHolder
 
 CST = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 12, 7, 10, 0, tzinfo=CST)
@@ -89,7 +89,7 @@ async def seed(services: Services) -> None:
 
 
 async def test_two_instances_send_everything_exactly_once(
-    database_url: str, routing: ClassifierHolder
+    database_url: str, routing: RoutingHolder
 ) -> None:
     telegram = FakeTelegram()
     await telegram.start()

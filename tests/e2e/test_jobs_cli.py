@@ -9,14 +9,14 @@ import pytest
 from bot.cli.jobs import run_once
 from bot.clock import ManualClock
 from bot.fake_telegram import FakeTelegram
+from bot.services.routing import RoutingHolder
 from bot.settings import Settings
 from bot.wiring import build_services
-from classifier import ClassifierHolder
 from tests.e2e.test_instances import ADMIN, HANDLERS, ITEMS, START, seed
 
 
 async def test_run_once_sends_what_is_due_and_holds_the_night(
-    database_url: str, routing: ClassifierHolder, capsys: pytest.CaptureFixture[str]
+    database_url: str, routing: RoutingHolder, capsys: pytest.CaptureFixture[str]
 ) -> None:
     telegram = FakeTelegram()
     await telegram.start()

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from bot.db.engine import create_engine, session_factory
 from bot.db.models import Item, ItemEvent, OutboxMessage
 from bot.demo.conversation import tracking_number
-from classifier import ClassifierHolder
+from bot.services.routing import RoutingHolder
 from tests.e2e.harness import running_bot
 
 STREETLIGHT = "小区门口的路灯坏了一个月，晚上很黑，老人出门不安全，希望尽快维修"
@@ -33,7 +33,7 @@ async def _item_and_events(url: str, number: str) -> tuple[Item, list[str]]:
 
 
 async def test_submit_acknowledge_progress_answer_rate(
-    database_url: str, routing: ClassifierHolder
+    database_url: str, routing: RoutingHolder
 ) -> None:
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()
@@ -85,7 +85,7 @@ async def test_submit_acknowledge_progress_answer_rate(
 
 
 async def test_unsatisfied_reopens_to_same_department(
-    database_url: str, routing: ClassifierHolder
+    database_url: str, routing: RoutingHolder
 ) -> None:
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()
@@ -113,7 +113,7 @@ async def test_unsatisfied_reopens_to_same_department(
 
 
 async def test_return_goes_to_triage_and_admin_reroutes(
-    database_url: str, routing: ClassifierHolder
+    database_url: str, routing: RoutingHolder
 ) -> None:
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()
@@ -147,7 +147,7 @@ async def test_return_goes_to_triage_and_admin_reroutes(
     assert kinds == ["created", "submitted", "returned", "rerouted", "acknowledged"]
 
 
-async def test_unclear_concern_goes_to_triage(database_url: str, routing: ClassifierHolder) -> None:
+async def test_unclear_concern_goes_to_triage(database_url: str, routing: RoutingHolder) -> None:
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()
         talk = bot.talk
@@ -163,7 +163,7 @@ async def test_unclear_concern_goes_to_triage(database_url: str, routing: Classi
         assert bot.bot_data.errors == []
 
 
-async def test_reclassify_and_cancel(database_url: str, routing: ClassifierHolder) -> None:
+async def test_reclassify_and_cancel(database_url: str, routing: RoutingHolder) -> None:
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()
         talk = bot.talk
@@ -191,7 +191,7 @@ async def test_reclassify_and_cancel(database_url: str, routing: ClassifierHolde
 
 @pytest.mark.parametrize("instant", [False, True], ids=["long-polling", "instant-getupdates"])
 async def test_runs_against_both_polling_styles(
-    database_url: str, routing: ClassifierHolder, instant: bool
+    database_url: str, routing: RoutingHolder, instant: bool
 ) -> None:
     async with running_bot(database_url, routing, instant_get_updates=instant) as bot:
         cast = await bot.enrol()
@@ -203,7 +203,7 @@ async def test_runs_against_both_polling_styles(
 
 
 async def test_every_outbox_row_was_delivered_once(
-    database_url: str, routing: ClassifierHolder
+    database_url: str, routing: RoutingHolder
 ) -> None:
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()
@@ -223,7 +223,7 @@ async def test_every_outbox_row_was_delivered_once(
 
 
 async def test_photo_with_caption_reaches_the_handlers(
-    database_url: str, routing: ClassifierHolder
+    database_url: str, routing: RoutingHolder
 ) -> None:
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()
@@ -243,7 +243,7 @@ async def test_photo_with_caption_reaches_the_handlers(
 
 
 async def test_unsure_preview_offers_its_best_guess(
-    database_url: str, routing: ClassifierHolder
+    database_url: str, routing: RoutingHolder
 ) -> None:
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()

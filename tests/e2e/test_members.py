@@ -12,8 +12,8 @@ from bot.app import build_application
 from bot.demo.conversation import Conversation, Person, invite_code
 from bot.fake_telegram import FakeTelegram
 from bot.runtime.lifecycle import polling
+from bot.services.routing import RoutingHolder
 from bot.settings import Settings
-from classifier import ClassifierHolder
 from tests.e2e.harness import ADMIN_ID, CAST, Harness, running_bot
 
 STREETLIGHT = "小区门口的路灯坏了一个月，晚上很黑，希望尽快维修"
@@ -45,7 +45,7 @@ async def eventually(condition: Callable[[], bool]) -> None:
 
 
 async def test_revoked_handler_hands_the_item_to_the_department(
-    database_url: str, routing: ClassifierHolder
+    database_url: str, routing: RoutingHolder
 ) -> None:
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()
@@ -110,7 +110,7 @@ async def test_revoked_handler_hands_the_item_to_the_department(
 
 
 async def test_revoked_deputy_is_a_stranger_and_their_item_stays(
-    database_url: str, routing: ClassifierHolder
+    database_url: str, routing: RoutingHolder
 ) -> None:
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()
@@ -145,7 +145,7 @@ async def test_revoked_deputy_is_a_stranger_and_their_item_stays(
 
 @asynccontextmanager
 async def bot_with_admins(
-    database_url: str, routing: ClassifierHolder, fake: FakeTelegram, admin_ids: set[int]
+    database_url: str, routing: RoutingHolder, fake: FakeTelegram, admin_ids: set[int]
 ) -> AsyncIterator[Harness]:
     """Run the bot against an emulator that outlives it, with the given administrators."""
     for person in vars(CAST).values():
@@ -162,7 +162,7 @@ async def bot_with_admins(
 
 
 async def test_admin_menus_follow_the_admin_list_across_restarts(
-    database_url: str, routing: ClassifierHolder
+    database_url: str, routing: RoutingHolder
 ) -> None:
     fake = FakeTelegram()
     await fake.start()

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from bot.db.engine import create_engine, session_factory
 from bot.db.models import Item
 from bot.fake_telegram import FakeTelegram
-from classifier import ClassifierHolder
+from bot.services.routing import RoutingHolder
 from tests.e2e.harness import running_bot
 
 STREETLIGHT = "小区门口的路灯坏了一个月，晚上很黑，希望尽快维修"
@@ -28,7 +28,7 @@ async def _items(url: str) -> int:
 
 @pytest.mark.parametrize("kind", ["401", "404", "502", "refused"])
 async def test_an_outage_of_the_bot_api_loses_nothing_and_pages_nobody(
-    database_url: str, routing: ClassifierHolder, kind: str
+    database_url: str, routing: RoutingHolder, kind: str
 ) -> None:
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()
@@ -57,7 +57,7 @@ async def test_an_outage_of_the_bot_api_loses_nothing_and_pages_nobody(
 
 
 async def test_two_instances_share_one_poller_and_handle_each_update_once(
-    database_url: str, routing: ClassifierHolder
+    database_url: str, routing: RoutingHolder
 ) -> None:
     telegram = FakeTelegram()
     await telegram.start()
@@ -91,7 +91,7 @@ async def test_two_instances_share_one_poller_and_handle_each_update_once(
 
 
 async def test_poison_input_gets_a_clear_answer_and_changes_nothing(
-    database_url: str, routing: ClassifierHolder
+    database_url: str, routing: RoutingHolder
 ) -> None:
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()
@@ -114,7 +114,7 @@ async def test_poison_input_gets_a_clear_answer_and_changes_nothing(
 
 
 async def test_a_stranger_guessing_codes_is_answered_a_few_times_then_ignored(
-    database_url: str, routing: ClassifierHolder
+    database_url: str, routing: RoutingHolder
 ) -> None:
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()

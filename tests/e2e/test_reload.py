@@ -7,8 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.demo.conversation import tracking_number
-from bot.services.policy import deadline_check
-from classifier import ClassifierHolder
+from bot.services.routing import routing_holder
 from tests.conftest import ROUTING
 from tests.e2e.harness import running_bot
 
@@ -20,7 +19,7 @@ async def test_reload_refuses_a_bad_file_and_keeps_routing(
 ) -> None:
     shutil.copy(ROUTING, tmp_path / "routing.toml")
     shutil.copy(ROUTING.parent / "userdict.txt", tmp_path / "userdict.txt")
-    routing = ClassifierHolder(tmp_path / "routing.toml", checks=[deadline_check(CST)])
+    routing = routing_holder(tmp_path / "routing.toml", CST)
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()
         talk = bot.talk

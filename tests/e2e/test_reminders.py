@@ -11,7 +11,7 @@ from bot.clock import ManualClock
 from bot.db.engine import create_engine, session_factory
 from bot.db.models import Item, OutboxMessage, Reminder
 from bot.demo.conversation import tracking_number
-from classifier import ClassifierHolder
+from bot.services.routing import RoutingHolder
 from tests.e2e.harness import Harness, running_bot
 
 CST = ZoneInfo("Asia/Shanghai")
@@ -42,7 +42,7 @@ async def _reminders(url: str) -> list[tuple[str, int]]:
 
 
 async def test_ladder_quiet_hours_followup_and_lookback(
-    database_url: str, routing: ClassifierHolder
+    database_url: str, routing: RoutingHolder
 ) -> None:
     clock = ManualClock(MONDAY)
     async with running_bot(database_url, routing, clock=clock) as bot:
@@ -134,7 +134,7 @@ async def test_ladder_quiet_hours_followup_and_lookback(
 
 
 async def test_urgent_items_are_not_held_at_night(
-    database_url: str, routing: ClassifierHolder
+    database_url: str, routing: RoutingHolder
 ) -> None:
     night = datetime(2026, 12, 8, 21, 0, tzinfo=CST)
     clock = ManualClock(night)
@@ -156,7 +156,7 @@ async def test_urgent_items_are_not_held_at_night(
         assert bot.bot_data.errors == []
 
 
-async def test_deputy_can_mark_a_draft_urgent(database_url: str, routing: ClassifierHolder) -> None:
+async def test_deputy_can_mark_a_draft_urgent(database_url: str, routing: RoutingHolder) -> None:
     clock = ManualClock(MONDAY)
     async with running_bot(database_url, routing, clock=clock) as bot:
         cast = await bot.enrol()
@@ -176,7 +176,7 @@ async def test_deputy_can_mark_a_draft_urgent(database_url: str, routing: Classi
 
 
 async def test_daily_digest_once_and_only_with_work(
-    database_url: str, routing: ClassifierHolder
+    database_url: str, routing: RoutingHolder
 ) -> None:
     clock = ManualClock(MONDAY)
     async with running_bot(database_url, routing, clock=clock) as bot:
@@ -201,7 +201,7 @@ async def test_daily_digest_once_and_only_with_work(
         assert bot.bot_data.errors == []
 
 
-async def test_extension_needs_approval_once(database_url: str, routing: ClassifierHolder) -> None:
+async def test_extension_needs_approval_once(database_url: str, routing: RoutingHolder) -> None:
     clock = ManualClock(MONDAY)
     async with running_bot(database_url, routing, clock=clock) as bot:
         cast = await bot.enrol()
@@ -226,9 +226,7 @@ async def test_extension_needs_approval_once(database_url: str, routing: Classif
         assert bot.bot_data.errors == []
 
 
-async def test_weekly_summary_once_and_on_demand(
-    database_url: str, routing: ClassifierHolder
-) -> None:
+async def test_weekly_summary_once_and_on_demand(database_url: str, routing: RoutingHolder) -> None:
     clock = ManualClock(MONDAY)
     async with running_bot(database_url, routing, clock=clock) as bot:
         cast = await bot.enrol()

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from bot.db.engine import create_engine, session_factory
 from bot.db.models import Item, OutboxMessage
 from bot.fake_telegram import FakeTelegram
-from classifier import ClassifierHolder
+from bot.services.routing import RoutingHolder
 from tests.e2e.harness import running_bot
 
 STREETLIGHT = "小区门口的路灯坏了一个月，晚上很黑，希望尽快维修"
@@ -24,7 +24,7 @@ async def _count_items(url: str) -> int:
 
 
 async def test_bad_input_gets_a_clear_answer_and_stores_nothing(
-    database_url: str, routing: ClassifierHolder
+    database_url: str, routing: RoutingHolder
 ) -> None:
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()
@@ -40,7 +40,7 @@ async def test_bad_input_gets_a_clear_answer_and_stores_nothing(
 
 
 async def test_redelivered_update_creates_one_item(
-    database_url: str, routing: ClassifierHolder
+    database_url: str, routing: RoutingHolder
 ) -> None:
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()
@@ -60,7 +60,7 @@ async def test_redelivered_update_creates_one_item(
 
 
 async def test_failed_sends_are_retried_and_never_doubled(
-    database_url: str, routing: ClassifierHolder
+    database_url: str, routing: RoutingHolder
 ) -> None:
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()
@@ -90,7 +90,7 @@ async def test_failed_sends_are_retried_and_never_doubled(
 
 
 async def test_restart_between_press_and_answer_loses_nothing(
-    database_url: str, routing: ClassifierHolder
+    database_url: str, routing: RoutingHolder
 ) -> None:
     telegram = FakeTelegram()
     await telegram.start()
@@ -122,7 +122,7 @@ async def test_restart_between_press_and_answer_loses_nothing(
 
 
 async def test_an_unexpected_error_is_logged_and_admins_told(
-    database_url: str, routing: ClassifierHolder, monkeypatch: pytest.MonkeyPatch
+    database_url: str, routing: RoutingHolder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()

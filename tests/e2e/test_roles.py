@@ -11,7 +11,7 @@ from bot.db.engine import create_engine, session_factory
 from bot.db.models import HandledMessage, InboxUpdate, Member, OutboxMessage, PendingInput
 from bot.demo.conversation import Person, tracking_number
 from bot.runtime.gate import RateGate
-from classifier import ClassifierHolder
+from bot.services.routing import RoutingHolder
 from tests.e2e.harness import Cast, Harness, running_bot
 
 STREETLIGHT = "小区门口的路灯坏了一个月，晚上很黑，希望尽快维修"
@@ -57,7 +57,7 @@ def _person(cast: Cast, role: str) -> Person:
 
 @pytest.mark.parametrize("role", ROLES)
 async def test_each_command_answers_by_role(
-    database_url: str, routing: ClassifierHolder, role: str
+    database_url: str, routing: RoutingHolder, role: str
 ) -> None:
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()
@@ -117,7 +117,7 @@ FORGED = ["sub", "cls", "top", "can", "ack", "ret", "ans", "prg", "rate", "route
 
 @pytest.mark.parametrize("role", ["deputy", "other_deputy", "other_handler", "stranger"])
 async def test_forged_buttons_do_nothing(
-    database_url: str, routing: ClassifierHolder, role: str
+    database_url: str, routing: RoutingHolder, role: str
 ) -> None:
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()
@@ -143,7 +143,7 @@ async def test_forged_buttons_do_nothing(
 
 
 async def test_status_is_private_to_deputy_department_and_admins(
-    database_url: str, routing: ClassifierHolder
+    database_url: str, routing: RoutingHolder
 ) -> None:
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()
@@ -160,7 +160,7 @@ async def test_status_is_private_to_deputy_department_and_admins(
         assert bot.bot_data.errors == []
 
 
-async def test_commands_menu_is_set_per_role(database_url: str, routing: ClassifierHolder) -> None:
+async def test_commands_menu_is_set_per_role(database_url: str, routing: RoutingHolder) -> None:
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.demo.conversation import tracking_number
 from bot.fake_telegram import BotMessage
-from classifier import ClassifierHolder
+from bot.services.routing import RoutingHolder
 from tests.e2e.harness import Cast, Harness, running_bot
 
 STREETLIGHT = "小区门口的路灯坏了一个月，晚上很黑，希望尽快维修"
@@ -19,7 +19,7 @@ async def _acknowledged(bot: Harness) -> tuple[Cast, str, BotMessage]:
 
 
 async def test_a_transfer_approved_moves_the_item_to_the_other_department(
-    database_url: str, routing: ClassifierHolder
+    database_url: str, routing: RoutingHolder
 ) -> None:
     async with running_bot(database_url, routing) as bot:
         cast, number, acked = await _acknowledged(bot)
@@ -53,7 +53,7 @@ async def test_a_transfer_approved_moves_the_item_to_the_other_department(
 
 
 async def test_a_transfer_refused_leaves_the_item_with_its_handler(
-    database_url: str, routing: ClassifierHolder
+    database_url: str, routing: RoutingHolder
 ) -> None:
     async with running_bot(database_url, routing) as bot:
         cast, number, acked = await _acknowledged(bot)
