@@ -9,14 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.db.models import Item, ItemEvent, Member, Reminder
+from bot.db.models import Item, ItemEvent, Member
 from bot.domain.changes import Inputs, changes
-from bot.domain.permissions import ActorFacts, Denied, ItemFacts, choose
-from bot.domain.rules import Action, Audience, Guard, Rule, rules_for
+from bot.domain.permissions import ActorFacts, Denied, choose
+from bot.domain.rules import Action, Audience, Rule
 from bot.domain.states import EventKind, Rating, Role
 from bot.services import cards, outbox
 from bot.services.actors import Actor, handlers_of
@@ -30,21 +29,10 @@ from bot.services.base import (
     tracking_number,
 )
 from bot.services.errors import Refused
-from bot.services.notices import RENDERERS, Rendered, View, retired_note
+from bot.services.facts import facts_of, last_target, requesters
+from bot.services.notices import RENDERERS, Rendered, View, event_note, retired_note
 from bot.services.recurrence import reopen_as_new
 from bot.services.schedule import refresh
-
-EVENT_GUARDS = frozenset(
-    {
-        Guard.EXTENSION_AVAILABLE,
-        Guard.EXTENSION_PENDING,
-        Guard.TRANSFER_AVAILABLE,
-        Guard.TRANSFER_PENDING,
-        Guard.LOOKBACK_OPEN,
-    }
-)
-EXTENSION_KINDS = (EventKind.EXTENSION_REQUESTED, EventKind.EXTENDED, EventKind.EXTENSION_REFUSED)
-TRANSFER_KINDS = (EventKind.TRANSFER_REQUESTED, EventKind.TRANSFERRED, EventKind.TRANSFER_REFUSED)
 
 
 @dataclass(frozen=True)
@@ -127,12 +115,12 @@ class Acting:
             note=self._detail(rule.action, item, before_acknowledger),
         )
         if rule.action is Action.REFUSE_TRANSFER:
-            view = _with_target(view, _last_target(events))
+            view = _with_target(view, last_target(events))
         for kind in rule.events:
             rating = inputs.rating if kind is EventKind.RATED else None
             record(
                 session, item, now, kind=kind, actor=act.actor, from_status=before_status,
-                note=self._event_note(kind, rule.action, view), rating=rating,
+                note=event_note(kind, rule.action, view), rating=rating,
                 target=view.target if kind is EventKind.TRANSFER_REQUESTED else None,
             )  # fmt: skip
         keep = act.chat_id if any(n.to is Audience.PRESSED for n in rule.notices) else None
@@ -141,7 +129,7 @@ class Acting:
             await retire_cards(session, now, item=item, kinds=(card,), text=text, keep_chat=keep)
         for notice in rule.notices:
             rendered = RENDERERS[notice.message](view)
-            await self._notify(session, notice.to, rendered, view, act, _requesters(events))
+            await self._notify(session, notice.to, rendered, view, act, requesters(events))
         if rule.action is Action.RECURRED:
             await reopen_as_new(
                 session, deps, view, actor=act.actor, chat_id=act.chat_id,
@@ -155,21 +143,7 @@ class Acting:
         self, session: AsyncSession, item: Item, act: Act
     ) -> tuple[Rule, list[ItemEvent]]:
         """Find the rule that allows the act, or refuse it in the user's words."""
-        guards = {guard for rule in rules_for(act.action) for guard in rule.guards}
-        events = await _events(session, item) if guards & EVENT_GUARDS else []
-        facts = ItemFacts(
-            status=item.status,
-            deputy_id=item.deputy_id,
-            department=item.department,
-            routable=bool(item.department) and not item.abstained,
-            rated=item.rating is not None,
-            extension_used=item.extension_used,
-            extension_asked=any(e.kind is EventKind.EXTENSION_REQUESTED for e in events),
-            extension_pending=_last(events, EXTENSION_KINDS) is EventKind.EXTENSION_REQUESTED,
-            transfer_pending=_last(events, TRANSFER_KINDS) is EventKind.TRANSFER_REQUESTED,
-            lookback_open=Guard.LOOKBACK_OPEN in guards
-            and await _lookback_open(session, item, events),
-        )
+        facts, events = await facts_of(session, item, act.action)
         try:
             return choose(act.action, actor_facts(act.actor), facts), events
         except Denied as denied:
@@ -197,7 +171,7 @@ class Acting:
             case Action.REROUTE | Action.APPROVE_TRANSFER | Action.REQUEST_TRANSFER:
                 target = act.argument
                 if rule.action is Action.APPROVE_TRANSFER:
-                    target = _last_target(events) or ""
+                    target = last_target(events) or ""
                 if config.department(target) is None or target == item.department:
                     raise Refused(texts.STALE_BUTTON)
                 department = target
@@ -240,35 +214,6 @@ class Acting:
                 return before_acknowledger
             case _:
                 return ""
-
-    def _event_note(self, kind: EventKind, action: Action, v: View) -> str | None:
-        """Return what the history says about one event."""
-        match kind:
-            case EventKind.RECLASSIFIED if action is Action.TOGGLE_URGENT:
-                return texts.BTN_URGENT if v.item.urgent else texts.BTN_NOT_URGENT
-            case EventKind.RECLASSIFIED:
-                return (
-                    cards.topic_name(v.config, v.item.topic) if v.item.topic else texts.BTN_TRIAGE
-                )
-            case EventKind.RETURNED:
-                return f"{v.name_of(v.before_department)}：{v.text}"
-            case EventKind.RATED:
-                label = texts.RATINGS[v.item.rating or "unsatisfied"]
-                return f"{label}：{v.text}" if action is Action.COMPLAIN else label
-            case EventKind.REROUTED | EventKind.TRANSFERRED:
-                return v.department
-            case EventKind.EXTENDED | EventKind.LOOKBACK:
-                return v.note
-            case EventKind.TRANSFER_REQUESTED:
-                return f"{v.name_of(v.target)}：{v.text}"
-            case EventKind.RELEASED:
-                return texts.RELEASED_NOTE.format(name=v.note, department=v.department)
-            case EventKind.PROGRESS | EventKind.ANSWERED | EventKind.REOPENED:
-                return v.text
-            case EventKind.EXTENSION_REQUESTED:
-                return v.text
-            case _:
-                return None
 
     async def _notify(
         self,
@@ -323,42 +268,6 @@ class Acting:
             return ""
         member = await session.get(Member, item.acknowledged_by)
         return member.name if member else ""
-
-
-async def _events(session: AsyncSession, item: Item) -> list[ItemEvent]:
-    """Load the item's events that guards look at, oldest first."""
-    kinds = (*EXTENSION_KINDS, *TRANSFER_KINDS, EventKind.LOOKBACK)
-    query = select(ItemEvent).where(ItemEvent.item_id == item.id, ItemEvent.kind.in_(kinds))
-    return list((await session.execute(query.order_by(ItemEvent.id))).scalars())
-
-
-def _last(events: list[ItemEvent], kinds: tuple[EventKind, ...]) -> EventKind | None:
-    """Return the latest of these kinds of event."""
-    found = [e.kind for e in events if e.kind in kinds]
-    return found[-1] if found else None
-
-
-def _last_target(events: list[ItemEvent]) -> str | None:
-    """Return the department of the latest transfer request."""
-    found = [e.target for e in events if e.kind is EventKind.TRANSFER_REQUESTED]
-    return found[-1] if found else None
-
-
-def _requesters(events: list[ItemEvent]) -> list[int]:
-    """Return the chat of whoever made the latest extension or transfer request."""
-    requests = (EventKind.EXTENSION_REQUESTED, EventKind.TRANSFER_REQUESTED)
-    found = [e.actor_telegram_id for e in events if e.kind in requests and e.actor_telegram_id]
-    return found[-1:]
-
-
-async def _lookback_open(session: AsyncSession, item: Item, events: list[ItemEvent]) -> bool:
-    """Tell whether the 30-day question was asked and not answered yet."""
-    if any(e.kind is EventKind.LOOKBACK for e in events):
-        return False
-    asked = await session.scalar(
-        select(Reminder.id).where(Reminder.item_id == item.id, Reminder.kind == "lookback")
-    )
-    return asked is not None
 
 
 def _with_target(view: View, target: str | None) -> View:

@@ -12,7 +12,7 @@ from bot import texts
 from bot.callbacks import Buttons
 from bot.db.models import Item, Member
 from bot.domain.rules import Action
-from bot.domain.states import CardKind
+from bot.domain.states import CardKind, EventKind
 from bot.services import cards
 from bot.services.actors import Actor
 from classifier import RoutingConfig
@@ -233,3 +233,31 @@ def retired_note(action: Action, kind: CardKind, v: View) -> str:
             approved = action is Action.APPROVE_TRANSFER
             result = texts.BTN_APPROVE_TRANSFER if approved else texts.BTN_REFUSE
             return texts.TRANSFER_DONE_ADMIN.format(no=v.no, result=f"：{result}")
+
+
+def event_note(kind: EventKind, action: Action, v: View) -> str | None:
+    """Return what the history says about one event."""
+    match kind:
+        case EventKind.RECLASSIFIED if action is Action.TOGGLE_URGENT:
+            return texts.BTN_URGENT if v.item.urgent else texts.BTN_NOT_URGENT
+        case EventKind.RECLASSIFIED:
+            return cards.topic_name(v.config, v.item.topic) if v.item.topic else texts.BTN_TRIAGE
+        case EventKind.RETURNED:
+            return f"{v.name_of(v.before_department)}：{v.text}"
+        case EventKind.RATED:
+            label = texts.RATINGS[v.item.rating or "unsatisfied"]
+            return f"{label}：{v.text}" if action is Action.COMPLAIN else label
+        case EventKind.REROUTED | EventKind.TRANSFERRED:
+            return v.department
+        case EventKind.EXTENDED | EventKind.LOOKBACK:
+            return v.note
+        case EventKind.TRANSFER_REQUESTED:
+            return f"{v.name_of(v.target)}：{v.text}"
+        case EventKind.RELEASED:
+            return texts.RELEASED_NOTE.format(name=v.note, department=v.department)
+        case EventKind.PROGRESS | EventKind.ANSWERED | EventKind.REOPENED:
+            return v.text
+        case EventKind.EXTENSION_REQUESTED:
+            return v.text
+        case _:
+            return None
