@@ -11,9 +11,11 @@ MessageHandler that sends the text back; its source is ECHO_BOT below) and (b) t
 For each, measured the same way:
 
 - start-up: from just before the process is spawned to its first getUpdates call at the
-  emulator (median of `--starts` starts; the others are stopped with SIGTERM);
-- idle RSS: VmRSS of /proc/<pid>/status after `--idle` seconds of nothing to do (the bot's
-  first sweep of reminders and digests runs 5 s after start-up);
+  emulator (median of `--starts` starts, one process running at a time; the last start is
+  the one measured below);
+- idle RSS: VmRSS of /proc/<pid>/status after `--idle` seconds of nothing to do, and the CPU
+  those seconds took (for the deputybot they include its first sweep of reminders and
+  digests, 5 s after start-up, and the one-off gc.freeze of bot/runtime/runner.py at 3 s);
 - CPU per text: utime+stime of /proc/<pid>/stat (all threads) before the first of `--texts`
   texts (round robin over 20 users; all at once, or `--rate` a second) and once every reply
   has arrived (the echo, or the deputybot's 诉求预览 card), divided by the number of texts.
@@ -221,7 +223,7 @@ async def wait_replies(bot: Bot, after: int, count: int, timeout: float) -> None
 
 
 async def measure(bot: Bot, args: argparse.Namespace) -> None:
-    """Start the bot (already started `starts - 1` times), idle, then time the texts."""
+    """Measure a started bot: CPU and RSS while idle, then the CPU its replies to texts take."""
     pid = pid_of(bot.process)
     idle_cpu = cpu_seconds(pid)
     await asyncio.sleep(args.idle)
@@ -369,7 +371,7 @@ FIGURES = (
     Figure("rss", "idle RSS", "MB", "deputybot <= 150 MB", lambda v, _: v <= 150, 0),
     Figure("cpu", "CPU per text message", "ms", "ratio <= 3",
            lambda v, echo: echo is not None and v / echo <= 3),
-    Figure("idle_cpu", "idle CPU", "ms/s", "-", lambda v, _: True),
+    Figure("idle_cpu", "CPU while idle after start-up", "ms/s", "-", lambda v, _: True),
     Figure("rss_after", "RSS after the texts", "MB", "-", lambda v, _: True, 0),
     Figure("busy", "texts sent until last reply", "s", "-", lambda v, _: True),
     Figure("digest", "daily digest, all handlers", "s", "<= 2 s", lambda v, _: v <= 2),

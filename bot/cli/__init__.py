@@ -7,7 +7,6 @@ import asyncio
 import sys
 
 from bot import texts
-from bot.db.migrate import SchemaBehind
 from bot.settings import Settings, SettingsError, load_settings
 from classifier import ConfigError
 
@@ -31,9 +30,13 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 1
-    except SchemaBehind:
-        print(texts.SCHEMA_BEHIND, file=sys.stderr)
-        return 2
+    except Exception as exc:
+        from bot.db.migrate import SchemaBehind  # Alembic: only for commands that use it
+
+        if isinstance(exc, SchemaBehind):
+            print(texts.SCHEMA_BEHIND, file=sys.stderr)
+            return 2
+        raise
 
 
 def build_parser(settings: Settings) -> argparse.ArgumentParser:

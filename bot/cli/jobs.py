@@ -7,12 +7,7 @@ import asyncio
 import sys
 from datetime import datetime
 
-from telegram import Bot
-
-from bot.clock import ManualClock, SystemClock
-from bot.runtime.sender import OutboxSender
 from bot.settings import Settings
-from bot.wiring import build_services, run_due_jobs
 
 
 def add_commands(subparsers: argparse._SubParsersAction, settings: Settings) -> None:  # type: ignore[type-arg]
@@ -36,6 +31,13 @@ def _moment(text: str) -> datetime:
 
 async def run_once(settings: Settings, now: datetime | None) -> int:
     """Queue what is due, deliver it through the configured Bot API, report, exit."""
+    # Imported here: the Bot API client and every service are not needed by other commands.
+    from telegram import Bot
+
+    from bot.clock import ManualClock, SystemClock
+    from bot.runtime.sender import OutboxSender
+    from bot.wiring import build_services, run_due_jobs
+
     if not settings.token:
         print("deputybot: jobs run-once needs TELEGRAM_BOT_TOKEN to deliver", file=sys.stderr)
         return 2

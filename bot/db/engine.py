@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from bot.db.sessions import Sessions
+from bot.db.sessions import READ_ONLY, Sessions
 
 
 def create_engine(url: str, *, foreign_keys: bool = True) -> AsyncEngine:
@@ -26,7 +26,10 @@ def create_engine(url: str, *, foreign_keys: bool = True) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    # The bot's queries are short: PostgreSQL's JIT would spend longer compiling than running.
+    return create_async_engine(
+        url, pool_pre_ping=True, connect_args={"server_settings": {"jit": "off"}}
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -53,5 +56,10 @@ def session_factory(engine: AsyncEngine) -> Sessions:
 
 
 def _sqlite_begin_immediate(connection: Any) -> None:
-    """Take the write lock up front so concurrent writers wait instead of failing."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    """Take the write lock up front so concurrent writers wait instead of failing.
+
+    A session opened for reading only begins a plain (deferred) transaction: in WAL mode it
+    neither waits for nor blocks the writer.
+    """
+    reading = connection.get_execution_options().get(READ_ONLY)
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

@@ -11,6 +11,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -91,6 +92,7 @@ class Item(Base):
         Index("ix_items_status_answer_due", "status", "answer_due_at"),
         Index("ix_items_status_closed", "status", "closed_at"),
         Index("ix_items_submitted", "submitted_at"),
+        Index("ix_items_status_id", "status", "id"),
         CheckConstraint(one_of("status", Status), name="ck_items_status"),
         CheckConstraint(one_of("rating", Rating, nullable=True), name="ck_items_rating"),
         CheckConstraint(one_of("route_source", RouteSource), name="ck_items_route_source"),
@@ -175,6 +177,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_pending_chat", "chat_id", "id", **_where("status = 'pending'")),
+        Index("ix_outbox_pending_order", "priority", "id", **_where("status = 'pending'")),
         Index("ix_outbox_item", "item_id"),
         Index("ix_outbox_sent_at", "sent_at", **_where("status = 'sent'")),
         CheckConstraint("status IN ('pending', 'sent', 'failed')", name="ck_outbox_status"),
@@ -196,6 +199,7 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(Text)
+    priority: Mapped[int] = mapped_column(SmallInteger, default=0)
 
 
 class HandledMessage(Base):

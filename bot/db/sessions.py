@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 logger = logging.getLogger(__name__)
 
 AfterCommit = Callable[[], Awaitable[None] | None]
+# Execution option of sessions that only read (SQLite then skips the write lock).
+READ_ONLY = "deputybot_read_only"
 
 
 class Unit:
@@ -101,6 +103,7 @@ class Sessions:
         unit = _current.get()
         if unit is None:
             async with self._factory() as session:
+                await session.connection(execution_options={READ_ONLY: True})
                 yield session
             return
         yield unit.session

@@ -41,7 +41,7 @@ def keyboard(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
 
 
 class OutboxSender:
-    """Runs in the background of the bot and drains the outbox, one call at a time."""
+    """Runs in the background of the bot and drains the outbox, a few chats at a time."""
 
     def __init__(
         self,
@@ -50,8 +50,10 @@ class OutboxSender:
         deliveries: Deliveries,
         *,
         poll_seconds: float = 2.0,
+        concurrency: int = 4,
     ) -> None:
         self._bot = bot
+        self._concurrency = concurrency
         self._outbox = outbox
         self._deliveries = deliveries
         self._poll_seconds = poll_seconds
@@ -96,16 +98,23 @@ class OutboxSender:
                 await self._outbox.wait(self._poll_seconds)
 
     async def deliver_due(self, limit: int = 20) -> int:
-        """Deliver one batch of due rows, leasing each just before its call; return progress."""
-        delivered = 0
+        """Deliver one batch of due rows, a few chats at a time; return progress.
+
+        The batch holds at most one row per chat (the next one), so sending its rows at the
+        same time keeps every chat in order; the rate limiter keeps the pace Telegram allows.
+        """
         self._pause = 0.0
-        for row_id in await self._deliveries.candidates(limit):
-            if self._stopping or self._pause:
-                break  # stopping, or the Bot API is away: no use trying the other chats now
-            job = await self._deliveries.lease(row_id)
-            if job is not None:
-                delivered += await self._deliver(job)
-        return delivered
+        lanes = asyncio.Semaphore(self._concurrency)
+
+        async def one(row_id: int) -> int:
+            async with lanes:
+                if self._stopping or self._pause:
+                    return 0  # stopping, or the Bot API is away: try the others later
+                job = await self._deliveries.lease(row_id)
+                return await self._deliver(job) if job is not None else 0
+
+        rows = await self._deliveries.candidates(limit)
+        return sum(await asyncio.gather(*(one(row_id) for row_id in rows)))
 
     async def drain(self, rounds: int = 100_000) -> None:
         """Deliver until nothing is due (for the CLI and tests)."""

@@ -59,7 +59,7 @@ class Deliveries:
         query = (
             select(OutboxMessage.id)
             .where(*self._deliverable())
-            .order_by(OutboxMessage.id)
+            .order_by(OutboxMessage.priority, OutboxMessage.id)
             .limit(limit)
         )
         async with self._sessions() as session:

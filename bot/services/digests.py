@@ -114,7 +114,9 @@ class Digests:
             claimed = await _claim(session, [chat for chat, _ in due], period, now)
             for chat, page in due:
                 if chat in claimed:
-                    outbox.send(session, now, chat_id=chat, text=page.text, buttons=page.buttons)
+                    outbox.send(
+                        session, now, chat_id=chat, text=page.text, buttons=page.buttons, bulk=True
+                    )
         if claimed:
             self._deps.outbox.kick()
         return len(claimed)

@@ -18,6 +18,10 @@ from bot.db.sessions import Sessions, current_unit
 from bot.domain.states import CardKind
 from bot.services import fit
 
+# Replies to a person go before digests, reminders and summaries (each chat stays in order).
+PRIORITY_PERSON = 0
+PRIORITY_BULK = 1
+
 
 def send(
     session: AsyncSession,
@@ -29,17 +33,19 @@ def send(
     item_id: int | None = None,
     not_before: datetime | None = None,
     card: CardKind | None = None,
+    bulk: bool = False,
 ) -> None:
     """Queue a message to a chat, held until `not_before` if given (quiet hours).
 
     A text over Telegram's limit goes out as several messages, the buttons on the last; a
-    `card` (a message with buttons about an item) is remembered once delivered.
+    `card` (a message with buttons about an item) is remembered once delivered. A `bulk`
+    message (a digest, a reminder, a summary) waits behind replies to people, never in front.
     """
     parts = fit.split(text)
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
         payload = {"buttons": buttons, "card": card} if last else {"buttons": None}
-        _add(session, now, "send", chat_id, None, part, payload, item_id, not_before)
+        _add(session, now, "send", chat_id, None, part, payload, item_id, not_before, bulk)
 
 
 def edit(
@@ -67,6 +73,7 @@ def photo(
     file_id: str | None = None,
     caption: str | None = None,
     item_id: int | None = None,
+    bulk: bool = False,
 ) -> None:
     """Queue a picture to a chat: PNG bytes (the summary chart) or a Telegram file id."""
     payload: dict[str, Any] = {"caption": fit.clip(caption, fit.CAPTION_LIMIT) if caption else None}
@@ -74,7 +81,7 @@ def photo(
         payload["png"] = base64.b64encode(png).decode("ascii")
     else:
         payload["file_id"] = file_id
-    _add(session, now, "photo", chat_id, None, None, payload, item_id)
+    _add(session, now, "photo", chat_id, None, None, payload, item_id, bulk=bulk)
 
 
 def set_commands(
@@ -94,6 +101,7 @@ def _add(
     payload: dict[str, Any],
     item_id: int | None,
     not_before: datetime | None = None,
+    bulk: bool = False,
 ) -> None:
     """Add one outbox row to the session."""
     session.add(
@@ -108,6 +116,7 @@ def _add(
             attempts=0,
             created_at=now,
             next_attempt_at=max(now, not_before) if not_before else now,
+            priority=PRIORITY_BULK if bulk else PRIORITY_PERSON,
         )
     )
 

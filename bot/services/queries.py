@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +16,7 @@ from bot.services.base import ServiceDeps, deputy_of, item_by_number
 from bot.services.errors import Refused
 
 LIST_LIMIT = 20
+RECENT = timedelta(days=30)
 OPEN = ("routed", "acknowledged")
 
 
@@ -44,9 +47,9 @@ class Queries:
                 query = select(Item).where(
                     Item.department == actor.member.department, Item.status.in_(OPEN)
                 )
-                rows = list(
-                    (await session.execute(query.order_by(Item.id).limit(LIST_LIMIT))).scalars()
-                )
+                # Most urgent first (the answer deadline), as in the daily digest.
+                ordered = query.order_by(Item.answer_due_at, Item.id).limit(LIST_LIMIT)
+                rows = list((await session.execute(ordered)).scalars())
                 name = cards.department_name(deps.config, actor.member.department)
                 text = self._listing(
                     texts.MINE_HEADER_HANDLER.format(department=name, count=len(rows)), rows
@@ -57,13 +60,28 @@ class Queries:
         deps.outbox.kick()
 
     async def _admin_overview(self, session: AsyncSession) -> str:
-        """Count items by status and list the triage queue."""
+        """Count the open items by status and those closed lately, and list the triage queue.
+
+        Both counts read only live work (an index of open items, a range of recent closures),
+        so the overview costs the same with a year of history behind it.
+        """
+        live = (Status.TRIAGE, Status.ROUTED, Status.ACKNOWLEDGED)
         counts = dict(
-            (await session.execute(select(Item.status, func.count()).group_by(Item.status))).all()
+            (
+                await session.execute(
+                    select(Item.status, func.count())
+                    .where(Item.status.in_(live))
+                    .group_by(Item.status)
+                )
+            ).all()
+        )
+        since = self._deps.clock.now() - RECENT
+        closed = await session.scalar(
+            select(func.count()).where(Item.status == Status.CLOSED, Item.closed_at >= since)
         )
         summary = "，".join(
-            f"{texts.STATUS[s]} {counts.get(s, 0)}"
-            for s in (Status.TRIAGE, Status.ROUTED, Status.ACKNOWLEDGED, Status.CLOSED)
+            [f"{texts.STATUS[s]} {counts.get(s, 0)}" for s in live]
+            + [texts.CLOSED_RECENTLY.format(days=RECENT.days, count=int(closed or 0))]
         )
         rows = list(
             (

@@ -102,7 +102,7 @@ class Reminders:
         for chat_id in dict.fromkeys(recipients):
             outbox.send(
                 session, now, chat_id=chat_id, text=text, buttons=buttons, item_id=item.id,
-                not_before=hold, card=rule.card,
+                not_before=hold, card=rule.card, bulk=True,
             )  # fmt: skip
         return True
 

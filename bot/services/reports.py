@@ -56,8 +56,8 @@ class Reports:
                 async with deps.sessions.begin() as session:
                     session.add(Digest(kind="weekly", chat_id=admin_id, period=period, at=now))
                     await session.flush()
-                    outbox.send(session, now, chat_id=admin_id, text=text)
-                    outbox.photo(session, now, chat_id=admin_id, png=png)
+                    outbox.send(session, now, chat_id=admin_id, text=text, bulk=True)
+                    outbox.photo(session, now, chat_id=admin_id, png=png, bulk=True)
                 sent += 1
             except IntegrityError:
                 continue
