@@ -7,6 +7,7 @@ import asyncio
 import sys
 
 from bot import texts
+from bot.db.migrate import SchemaBehind
 from bot.settings import Settings, SettingsError, load_settings
 from classifier import ConfigError
 
@@ -30,13 +31,9 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 1
-    except Exception as exc:
-        from bot.db.migrate import SchemaBehind  # Alembic: only for commands that use it
-
-        if isinstance(exc, SchemaBehind):
-            print(texts.SCHEMA_BEHIND, file=sys.stderr)
-            return 2
-        raise
+    except SchemaBehind:
+        print(texts.SCHEMA_BEHIND, file=sys.stderr)
+        return 2
 
 
 def build_parser(settings: Settings) -> argparse.ArgumentParser:

@@ -1,42 +1,73 @@
-"""Bring a database to the newest schema with Alembic."""
+"""Bring a database to the newest schema with Alembic (imported only when there is work)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import migrations
 from bot.db.engine import create_engine
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
+# The newest revision in migrations/versions (a test keeps this in step with Alembic's head).
+HEAD = "0006"
+# Any fixed number: PostgreSQL advisory-lock key taken by whoever migrates.
+MIGRATION_LOCK = 0x64657075  # "depu"
+
+
+class SchemaBehind(Exception):
+    """The database lacks migrations; a command that only reads does not apply them."""
 
 
 def alembic_config(url: str) -> Config:
     """Return an Alembic config pointing at the packaged migrations."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url)
     return config
 
 
-# Any fixed number: PostgreSQL advisory-lock key taken by whoever migrates.
-MIGRATION_LOCK = 0x64657075  # "depu"
+async def revision(engine: AsyncEngine) -> str | None:
+    """Return the database's schema revision, None when it has none yet."""
+    try:
+        async with engine.connect() as connection:
+            found = await connection.scalar(text("SELECT version_num FROM alembic_version"))
+            return None if found is None else str(found)
+    except DBAPIError:
+        return None
+
+
+async def is_current(engine: AsyncEngine) -> bool:
+    """Return whether the database has every migration (for commands that only read)."""
+    return await revision(engine) == HEAD
+
+
+async def require_current(engine: AsyncEngine) -> None:
+    """Refuse to read a database that is behind the code's schema."""
+    if not await is_current(engine):
+        raise SchemaBehind(str(engine.url.database))
 
 
 async def upgrade(engine: AsyncEngine) -> None:
     """Apply every migration not yet applied; concurrent callers wait for one another.
 
+    A database already at the newest revision costs one query (Alembic is not even imported).
     On PostgreSQL a transaction-scoped advisory lock lets one process migrate while the others
     wait and then find the schema up to date; on SQLite the transaction's BEGIN IMMEDIATE does
     the same.
     """
+    if await is_current(engine):
+        return
     if engine.dialect.name == "sqlite":
         await _upgrade_sqlite(engine)
         return
@@ -63,29 +94,8 @@ async def _upgrade_sqlite(engine: AsyncEngine) -> None:
 
 def _upgrade_on(connection: Connection, url: str) -> None:
     """Run `alembic upgrade head` on an open connection."""
+    from alembic import command
+
     config = alembic_config(url)
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
-
-
-class SchemaBehind(Exception):
-    """The database lacks migrations; a command that only reads does not apply them."""
-
-
-async def require_current(engine: AsyncEngine) -> None:
-    """Refuse to read a database that is behind the code's schema."""
-    if not await is_current(engine):
-        raise SchemaBehind(str(engine.url.database))
-
-
-async def is_current(engine: AsyncEngine) -> bool:
-    """Return whether the database has every migration (for commands that only read)."""
-    async with engine.connect() as connection:
-        return bool(await connection.run_sync(_at_head))
-
-
-def _at_head(connection: Connection) -> bool:
-    """Compare the database's Alembic revision with the newest one."""
-    script = ScriptDirectory.from_config(alembic_config(str(connection.engine.url)))
-    current = MigrationContext.configure(connection).get_current_heads()
-    return set(current) == set(script.get_heads())

@@ -7,13 +7,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.callbacks import Buttons
 from bot.clock import Clock
 from bot.db.models import CardMessage, HandledMessage, Item, ItemEvent, Member
-from bot.db.sessions import Sessions
+from bot.db.sessions import Sessions, dialect_name
 from bot.domain.states import CardKind, EventKind, Rating
 from bot.services import outbox
 from bot.services.actors import Actor, handlers_of
@@ -101,11 +102,14 @@ def record(
 
 async def mark_handled(session: AsyncSession, now: datetime, chat_id: int, message_id: int) -> bool:
     """Claim a user message; False when it was handled before (a re-delivery)."""
-    if await session.get(HandledMessage, (chat_id, message_id)) is not None:
-        return False
-    session.add(HandledMessage(chat_id=chat_id, message_id=message_id, at=now))
-    await session.flush()
-    return True
+    dialect = postgresql if dialect_name(session) == "postgresql" else sqlite
+    claim = (
+        dialect.insert(HandledMessage)
+        .values(chat_id=chat_id, message_id=message_id, at=now)
+        .on_conflict_do_nothing()
+    )
+    result = await session.execute(claim)
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def notify_handlers(

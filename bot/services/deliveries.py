@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import bindparam, delete, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -15,6 +15,7 @@ from bot import texts
 from bot.clock import Clock, SystemClock
 from bot.db.models import CardMessage, ChatHold, Member, OutboxMessage
 from bot.db.sessions import Sessions, dialect_name
+from bot.db.types import UTCDateTime
 from bot.domain.states import CardKind
 from bot.services import outbox
 
@@ -56,35 +57,21 @@ class Deliveries:
 
     async def candidates(self, limit: int = 20) -> list[int]:
         """Return due rows that are the next of their chat and leased by nobody."""
-        query = (
-            select(OutboxMessage.id)
-            .where(*self._deliverable())
-            .order_by(OutboxMessage.priority, OutboxMessage.id)
-            .limit(limit)
-        )
+        params = {"now": self._clock.now(), "wall": WALL.now(), "limit": limit}
         async with self._sessions() as session:
-            return [int(i) for i in (await session.execute(query)).scalars()]
+            return [int(i) for i in (await session.execute(CANDIDATES, params)).scalars()]
 
     async def lease(self, row_id: int) -> OutboxJob | None:
         """Lease one row for this sender; None when another sender has it or it went out."""
-        statement = (
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row_id, *self._deliverable())
-            .values(claimed_until=WALL.now() + self.lease_time, attempts=OutboxMessage.attempts + 1)
-            .returning(
-                OutboxMessage.id,
-                OutboxMessage.op,
-                OutboxMessage.chat_id,
-                OutboxMessage.message_id,
-                OutboxMessage.text,
-                OutboxMessage.payload,
-                OutboxMessage.attempts,
-                OutboxMessage.item_id,
-            )
-            .execution_options(synchronize_session=False)
-        )
+        wall = WALL.now()
+        params = {
+            "row": row_id,
+            "now": self._clock.now(),
+            "wall": wall,
+            "until": wall + self.lease_time,
+        }
         async with self._sessions.begin() as session:
-            row = (await session.execute(statement)).first()
+            row = (await session.execute(LEASE_ROW, params)).first()
         if row is None:
             return None
         return OutboxJob(
@@ -115,8 +102,10 @@ class Deliveries:
         """Record a delivered row so it is never sent again; the chat is writable again."""
         async with self._sessions.begin() as session:
             await self._finish(session, job.id, "sent", None, sent_message_id=message_id)
-            await session.execute(delete(ChatHold).where(ChatHold.chat_id == job.chat_id))
-            if message_id is not None and job.item_id is not None and job.op in ("send", "edit"):
+            if job.attempts > 1:  # only a row that was retried can have held its chat
+                await session.execute(delete(ChatHold).where(ChatHold.chat_id == job.chat_id))
+            card = job.payload.get("card")
+            if message_id is not None and job.item_id is not None and (card or job.op == "edit"):
                 await self._remember_card(session, job, message_id)
 
     async def _remember_card(self, session: AsyncSession, job: OutboxJob, message_id: int) -> None:
@@ -236,23 +225,47 @@ class Deliveries:
             )
         )
 
-    def _deliverable(self) -> list[Any]:
-        """Conditions for a row a sender may take now: due, not leased, first of its chat.
 
-        A row held for the morning (quiet hours, never tried) does not hold up the rows after
-        it; a row waiting to be retried does, so a chat always reads its messages in order.
-        """
-        now, wall = self._clock.now(), WALL.now()
-        earlier = aliased(OutboxMessage)
-        blocked = exists().where(
-            earlier.chat_id == OutboxMessage.chat_id,
-            earlier.status == "pending",
-            earlier.id < OutboxMessage.id,
-            (earlier.attempts > 0) | (earlier.next_attempt_at <= now),
-        )
-        return [
-            OutboxMessage.status == "pending",
-            OutboxMessage.next_attempt_at <= now,
-            OutboxMessage.claimed_until.is_(None) | (OutboxMessage.claimed_until < wall),
-            ~blocked,
-        ]
+# The statements the sender runs for every message, built once (bound per call).
+_NOW = bindparam("now", type_=UTCDateTime())
+_WALL = bindparam("wall", type_=UTCDateTime())
+_EARLIER = aliased(OutboxMessage)
+# Due, not leased, first of its chat. A row held for the morning (quiet hours, never tried)
+# does not hold up the rows after it; a row waiting to be retried does, so a chat always
+# reads its messages in order.
+DELIVERABLE = (
+    OutboxMessage.status == "pending",
+    OutboxMessage.next_attempt_at <= _NOW,
+    OutboxMessage.claimed_until.is_(None) | (OutboxMessage.claimed_until < _WALL),
+    ~exists().where(
+        _EARLIER.chat_id == OutboxMessage.chat_id,
+        _EARLIER.status == "pending",
+        _EARLIER.id < OutboxMessage.id,
+        (_EARLIER.attempts > 0) | (_EARLIER.next_attempt_at <= _NOW),
+    ),
+)
+CANDIDATES = (
+    select(OutboxMessage.id)
+    .where(*DELIVERABLE)
+    .order_by(OutboxMessage.priority, OutboxMessage.id)
+    .limit(bindparam("limit"))
+)
+LEASE_ROW = (
+    update(OutboxMessage)
+    .where(OutboxMessage.id == bindparam("row"), *DELIVERABLE)
+    .values(
+        claimed_until=bindparam("until", type_=UTCDateTime()),
+        attempts=OutboxMessage.attempts + 1,
+    )
+    .returning(
+        OutboxMessage.id,
+        OutboxMessage.op,
+        OutboxMessage.chat_id,
+        OutboxMessage.message_id,
+        OutboxMessage.text,
+        OutboxMessage.payload,
+        OutboxMessage.attempts,
+        OutboxMessage.item_id,
+    )
+    .execution_options(synchronize_session=False)
+)

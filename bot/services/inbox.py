@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, bindparam, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -16,6 +16,7 @@ from bot import texts
 from bot.clock import Clock, SystemClock
 from bot.db.models import InboxUpdate, Member
 from bot.db.sessions import Sessions, dialect_name
+from bot.db.types import UTCDateTime
 from bot.services import outbox
 
 # Inbox times are the machine's (retries must come due in real time); outbox rows the bot's.
@@ -80,33 +81,13 @@ class Inbox:
 
     async def due(self, *, limit: int) -> list[DueUpdate]:
         """Return the oldest pending update of each chat whose turn has come."""
-        now = WALL.now()
-        query = (
-            select(InboxUpdate.update_id, InboxUpdate.chat_key)
-            .where(
-                InboxUpdate.status == "pending",
-                InboxUpdate.next_attempt_at <= now,
-                ~_earlier_pending(),
-            )
-            .order_by(InboxUpdate.update_id)
-            .limit(limit)
-        )
         async with self._sessions() as session:
-            rows = (await session.execute(query)).all()
+            rows = (await session.execute(DUE, {"now": WALL.now(), "limit": limit})).all()
         return [DueUpdate(int(r.update_id), r.chat_key) for r in rows]
 
     async def take(self, session: AsyncSession, update_id: int) -> dict[str, Any] | None:
         """Lock a pending update for this unit of work; None if another worker has it."""
-        query = (
-            select(InboxUpdate.payload)
-            .where(
-                InboxUpdate.update_id == update_id,
-                InboxUpdate.status == "pending",
-                ~_earlier_pending(),
-            )
-            .with_for_update(skip_locked=True)
-        )
-        payload = (await session.execute(query)).scalar_one_or_none()
+        payload = (await session.execute(TAKE, {"id": update_id})).scalar_one_or_none()
         if payload is None:
             return None
         data: dict[str, Any] = json.loads(payload)
@@ -114,11 +95,7 @@ class Inbox:
 
     async def done(self, session: AsyncSession, update_id: int) -> None:
         """Mark an update processed, in the unit of work of its effects; keep only its id."""
-        await session.execute(
-            update(InboxUpdate)
-            .where(InboxUpdate.update_id == update_id)
-            .values(status="done", done_at=WALL.now(), payload=None, chat_key=None)
-        )
+        await session.execute(DONE, {"id": update_id, "at": WALL.now()})
 
     async def failed(self, due: DueUpdate, error: BaseException) -> bool:
         """Record a failed attempt; return True when the update is set aside for good."""
@@ -163,13 +140,39 @@ class Inbox:
             return int(await session.scalar(query) or 0)
 
 
-def _earlier_pending() -> Any:
-    """An EXISTS clause: an earlier update of the same chat still waits."""
-    earlier = aliased(InboxUpdate)
-    return exists().where(
-        and_(
-            earlier.status == "pending",
-            earlier.chat_key == InboxUpdate.chat_key,
-            earlier.update_id < InboxUpdate.update_id,
-        )
+# The statements every update runs, built once (bound per call).
+_EARLIER = aliased(InboxUpdate)
+EARLIER_PENDING = exists().where(
+    and_(
+        _EARLIER.status == "pending",
+        _EARLIER.chat_key == InboxUpdate.chat_key,
+        _EARLIER.update_id < InboxUpdate.update_id,
     )
+)
+DUE = (
+    select(InboxUpdate.update_id, InboxUpdate.chat_key)
+    .where(
+        InboxUpdate.status == "pending",
+        InboxUpdate.next_attempt_at <= bindparam("now", type_=UTCDateTime()),
+        ~EARLIER_PENDING,
+    )
+    .order_by(InboxUpdate.update_id)
+    .limit(bindparam("limit"))
+)
+TAKE = (
+    select(InboxUpdate.payload)
+    .where(
+        InboxUpdate.update_id == bindparam("id"),
+        InboxUpdate.status == "pending",
+        ~EARLIER_PENDING,
+    )
+    .with_for_update(skip_locked=True)
+)
+DONE = (
+    update(InboxUpdate)
+    .where(InboxUpdate.update_id == bindparam("id"))
+    .values(
+        status="done", done_at=bindparam("at", type_=UTCDateTime()), payload=None, chat_key=None
+    )
+    .execution_options(synchronize_session=False)
+)

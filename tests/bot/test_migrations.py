@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from bot.db.engine import create_engine
-from bot.db.migrate import alembic_config, upgrade
+from bot.db.migrate import HEAD, alembic_config, upgrade
 from bot.db.models import Base
 
 
@@ -97,3 +97,10 @@ async def test_cards_and_ratings_delivered_before_0005_are_carried_over(database
     await engine.dispose()
     assert [tuple(row) for row in cards] == [(201, "assignment", True), (202, "assignment", False)]
     assert rating == "basic"
+
+
+def test_the_head_the_bot_checks_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
+    assert heads == [HEAD]
