@@ -15,8 +15,9 @@ from classifier import SHIPPED_ROUTING
 from classifier.dataset import read_samples
 from classifier.engine import Classifier
 from classifier.evaluate import evaluate, unknown_labels
+from classifier.fit import learn_from_samples
 from classifier.holder import Check, load_checked
-from classifier.learn import LearnParams, learn_from_samples
+from classifier.learn import LearnParams
 from classifier.metrics import Report
 from classifier.model import ConfigError, Route
 from classifier.render import splice_learned
@@ -47,12 +48,18 @@ def describe_route(classifier: Classifier, route: Route) -> list[str]:
     department = config.department(route.department)
     runner = config.topic(route.runner_up) if route.runner_up else None
     matched = ", ".join(f"{word} {weight:.2f}" for word, weight in route.matched[:12]) or "-"
+    offered = []
+    for suggestion in route.suggestions:
+        shown = config.topic(suggestion.topic)
+        name = shown.name if shown else suggestion.topic
+        offered.append(f"{name} ({suggestion.department}) {suggestion.confidence:.2f}")
     return [
         f"topic: {topic.name} ({topic.code})" if topic else "topic: -",
         f"department: {department.name} ({department.code})" if department else "department: -",
         f"confidence: {route.confidence:.2f}",
         f"matched: {matched}",
         f"runner-up: {runner.name} ({runner.code})" if runner else "runner-up: -",
+        f"suggestions: {', '.join(offered) or '-'}",
         "abstained: yes, to triage (待分拨)" if route.abstained else "abstained: no",
     ]
 
@@ -75,6 +82,7 @@ def format_report(report: Report) -> list[str]:
         f"macro-F1: {report.macro_f1:.4f}",
         f"coverage: {report.coverage:.4f} (share not abstained)",
         f"covered accuracy: {report.covered_accuracy:.4f}",
+        f"top-3 accuracy: {report.top3:.4f} (right topic among the three suggestions)",
         "",
         f"{'label':<16}{'precision':>10}{'recall':>10}{'F1':>10}{'support':>9}",
     ]
@@ -92,14 +100,14 @@ def format_report(report: Report) -> list[str]:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    """Evaluate the routing file on a labelled CSV."""
+    """Evaluate the routing file on a labelled CSV, in full or on titles alone (--short)."""
     classifier = _load_or_report(args.config or routing_path())
     if classifier is None:
         return 1
     samples = read_samples(args.file)
     for label in unknown_labels(classifier, samples):
         print(f"warning: label {label!r} is neither a topic name nor an alias", file=sys.stderr)
-    report = evaluate(classifier, samples)
+    report = evaluate(classifier, samples, short=args.short)
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False))
     else:
@@ -119,10 +127,16 @@ def cmd_learn(args: argparse.Namespace) -> int:
     samples = read_samples(args.file)
     for label in unknown_labels(base, samples):
         print(f"warning: skipping label {label!r}: not a topic name or alias", file=sys.stderr)
-    params = LearnParams(top_n=args.top_n, min_df=args.min_df)
+    params = LearnParams(
+        top_n=args.top_n,
+        min_df=args.min_df,
+        accuracy=args.accuracy,
+        folds=args.folds,
+        short_length=args.short_length,
+    )
     learned = learn_from_samples(base, samples, params)
     old_text = base_path.read_text(encoding="utf-8")
-    note = f"{len(samples)} messages from {Path(args.file).name}, top {args.top_n} per topic"
+    note = f"{len(samples)} messages from {Path(args.file).name}"
     new_text = splice_learned(old_text, base.config, learned, note)
     if args.diff:
         diff = difflib.unified_diff(
@@ -134,8 +148,11 @@ def cmd_learn(args: argparse.Namespace) -> int:
         sys.stdout.writelines(diff)
     if args.output is not None:
         Path(args.output).write_text(new_text, encoding="utf-8")
-        counts = ", ".join(f"{code} {len(words)}" for code, words in learned.keywords.items())
-        print(f"wrote {args.output}: learned keywords {counts}", file=sys.stderr)
+        counts = ", ".join(
+            f"{code} {len(words)}/{len(learned.short_keywords.get(code, {}))}"
+            for code, words in learned.keywords.items()
+        )
+        print(f"wrote {args.output}: learned keywords (long/short) {counts}", file=sys.stderr)
     return 0
 
 
@@ -150,9 +167,11 @@ def cmd_check_config(
     config = new.config
     curated = sum(len(t.keywords) for t in config.topics)
     learned = sum(len(t.learned) for t in config.topics)
+    short = sum(len(t.learned_short) for t in config.topics)
     print(
         f"{path}: OK: {len(config.departments)} departments, {len(config.topics)} topics, "
-        f"{curated} curated and {learned} learned keywords, {len(config.aliases)} aliases"
+        f"{curated} curated and {learned} + {short} learned keywords (long + short messages), "
+        f"{len(config.aliases)} aliases"
     )
     if args.replay:
         if replay_items is None:
@@ -182,6 +201,12 @@ def add_commands(
     p = subparsers.add_parser("eval", help="score the routing file on a labelled CSV")
     p.add_argument("file", help="CSV with columns title, text, label")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--short",
+        action="store_true",
+        help="score each row on its title alone, as a deputy types it (a title run into the "
+        "text is found there; a one-line text is its own title)",
+    )
     p.add_argument("--config", type=Path, help=config_help)
     p.set_defaults(func=cmd_eval)
 
@@ -193,6 +218,21 @@ def add_commands(
     p.add_argument("--diff", action="store_true", help="show what would change")
     p.add_argument("--top-n", type=int, default=defaults.top_n, help="keywords per topic")
     p.add_argument("--min-df", type=int, default=defaults.min_df, help="minimum messages")
+    p.add_argument(
+        "--accuracy",
+        type=float,
+        default=defaults.accuracy,
+        help="covered accuracy the thresholds keep, out of fold",
+    )
+    p.add_argument(
+        "--folds", type=int, default=defaults.folds, help="folds for learning the thresholds"
+    )
+    p.add_argument(
+        "--short-length",
+        type=int,
+        default=defaults.short_length,
+        help="messages up to this many characters use the short-message keywords",
+    )
     p.set_defaults(func=cmd_learn)
 
     p = subparsers.add_parser("check-config", help="validate a routing file")

@@ -1,4 +1,9 @@
-"""Print k-fold cross-validated figures: learn keywords on k-1 folds, evaluate on the last.
+"""Print k-fold cross-validated routing figures, for messages in full and for titles alone.
+
+Each fold is routed by a routing file learned as `deputybot learn` learns it, from the other
+folds alone: both keyword tables, and the thresholds, chosen by a cross-validation inside
+those folds. The fold is then routed in full (title and text) and short (its title alone, as
+`deputybot eval --short` does).
 
 Run from the repository root: python -m classifier.crossval [--data CSV] [--base TOML]
 """
@@ -9,169 +14,140 @@ import argparse
 import statistics
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from classifier import SHIPPED_ROUTING
 from classifier.dataset import read_samples, stratified_folds
 from classifier.engine import Classifier, load
-from classifier.evaluate import evaluate_found
-from classifier.learn import LearnParams, learn_keywords, with_learned
-from classifier.metrics import Report
+from classifier.evaluate import label_of
+from classifier.fit import Example, examples, learn_all
+from classifier.learn import LearnParams, with_learned
+from classifier.metrics import Report, score
+from classifier.model import Thresholds
+from classifier.tuning import Choice, Scored, choose
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "teddy2020c-dev.csv"
-Items = list[tuple[dict[str, float], str]]
-Scored = tuple[str, str, float, float]  # gold topic, predicted topic, best and second score
-MIN_COVERAGE = 0.81
+VIEWS = ("full", "short")
+TARGET = 0.93
+
+
+@dataclass
+class Routed:
+    """What one view of the held-out messages got: labels, routes and scores."""
+
+    gold: list[str] = field(default_factory=list)
+    predicted: list[str] = field(default_factory=list)
+    abstained: list[bool] = field(default_factory=list)
+    suggested: list[list[str]] = field(default_factory=list)
+    scored: list[Scored] = field(default_factory=list)
+
+    def add(self, fitted: Classifier, example: Example, short: bool) -> None:
+        """Route one held-out example's full or short view."""
+        found, length = example.short if short else example.full
+        route = fitted.route(found, length)
+        ranked = fitted.rank(found, length)
+        gold = label_of(fitted, example.code)
+        self.gold.append(gold)
+        self.predicted.append(label_of(fitted, route.topic))
+        self.abstained.append(route.abstained)
+        self.suggested.append([label_of(fitted, s.topic) for s in route.suggestions])
+        right = self.predicted[-1] == gold
+        self.scored.append(Scored(length, right, ranked.top, ranked.second, bool(ranked.topics)))
+
+    def report(self) -> Report:
+        """Score the routes."""
+        return score(self.gold, self.predicted, self.abstained, self.suggested)
 
 
 def crossval(
-    base: Classifier,
-    items: Items,
-    params: LearnParams,
-    folds: int = 5,
-    scored: list[Scored] | None = None,
-) -> list[Report]:
-    """Return one report per fold; learned keywords never see their own fold."""
-    config = base.config
-    codes = [config.resolve_label(label) for _, label in items]
-    assignment = stratified_folds([label for _, label in items], folds)
-    reports = []
+    base: Classifier, items: Sequence[Example], params: LearnParams, folds: int = 5
+) -> tuple[dict[str, Routed], list[Thresholds]]:
+    """Route every example, in full and short, by a routing file learned without its fold."""
+    assignment = stratified_folds([e.code for e in items], folds)
+    routed = {view: Routed() for view in VIEWS}
+    chosen = []
     for fold in range(folds):
-        train = [
-            (found, code)
-            for (found, _), code, f in zip(items, codes, assignment, strict=True)
-            if f != fold and code is not None
-        ]
-        test = [item for item, f in zip(items, assignment, strict=True) if f == fold]
-        learned = learn_keywords(config, train, params)
-        fitted = base.rebuilt(with_learned(config, learned))
-        reports.append(evaluate_found(fitted, test))
-        if scored is not None:
-            for found, label in test:
-                if not any(fitted.topic_scores(found)[1]):
-                    scored.append((config.resolve_label(label) or label, "", 0.0, 0.0))
-                    continue
-                ranked = fitted.root_scores(found)
-                scored.append((config.resolve_label(label) or label, ranked[0][0], *_top2(ranked)))
-    return reports
+        train = [e for e, f in zip(items, assignment, strict=True) if f != fold]
+        learned = learn_all(base, train, params)
+        fitted = base.rebuilt(with_learned(base.config, learned))
+        chosen.append(fitted.config.thresholds)
+        for example, f in zip(items, assignment, strict=True):
+            if f == fold:
+                for view in VIEWS:
+                    routed[view].add(fitted, example, view == "short")
+    return routed, chosen
 
 
-def _top2(ranked: list[tuple[str, float]]) -> tuple[float, float]:
-    """Return the best and second-best score."""
-    return ranked[0][1], ranked[1][1] if len(ranked) > 1 else 0.0
+def table(routed: dict[str, Routed], oracle: dict[str, Choice]) -> list[str]:
+    """Render the figures of both views as one table."""
+    lines = [
+        f"{'view':<6}{'accuracy':>9}{'macro-F1':>9}{'coverage':>9}{'cov.acc':>9}{'top-3':>8}"
+        f"{'best coverage at cov.acc >= ' + str(TARGET):>34}",
+    ]
+    for view, got in routed.items():
+        r = got.report()
+        best = oracle[view]
+        lines.append(
+            f"{view:<6}{r.accuracy:9.4f}{r.macro_f1:9.4f}{r.coverage:9.4f}"
+            f"{r.covered_accuracy:9.4f}{r.top3:8.4f}{best.coverage:>20.4f} ({best.accuracy:.4f})"
+        )
+    return lines
 
 
-def _kept(scored: Sequence[Scored], min_score: float, min_margin: float) -> list[Scored]:
-    """Return the items the thresholds route (a message matching no keyword never is)."""
-    return [s for s in scored if s[1] and s[2] >= min_score and s[2] - s[3] >= min_margin * s[2]]
-
-
-def tune(
-    scored: Sequence[Scored], min_coverage: float = MIN_COVERAGE
-) -> list[tuple[float, float, float, float]]:
-    """Grid-search (min_score, min_margin) by covered accuracy at coverage >= min_coverage."""
-    results = []
-    for min_score in [x / 2 for x in range(0, 21)]:
-        for min_margin in [x / 40 for x in range(0, 40)]:
-            kept = _kept(scored, min_score, min_margin)
-            coverage = len(kept) / len(scored)
-            if coverage < min_coverage or not kept:
-                continue
-            accuracy = sum(s[0] == s[1] for s in kept) / len(kept)
-            results.append((accuracy, coverage, min_score, min_margin))
-    results.sort(reverse=True)
-    return results
-
-
-def nested(
-    scored: Sequence[Scored], assignment: Sequence[int], min_coverage: float = MIN_COVERAGE
-) -> list[tuple[float, float, float, float]]:
-    """Tune thresholds on the other folds' out-of-fold scores, apply them to each fold.
-
-    Returns (coverage, covered accuracy, min_score, min_margin) per fold: honest figures for
-    the threshold choice itself, which --tune makes on all folds pooled.
-    """
-    out = []
-    for fold in sorted(set(assignment)):
-        rest = [s for s, f in zip(scored, assignment, strict=True) if f != fold]
-        own = [s for s, f in zip(scored, assignment, strict=True) if f == fold]
-        _, _, min_score, min_margin = tune(rest, min_coverage)[0]
-        kept = _kept(own, min_score, min_margin)
-        accuracy = sum(s[0] == s[1] for s in kept) / len(kept) if kept else 0.0
-        out.append((len(kept) / len(own), accuracy, min_score, min_margin))
-    return out
-
-
-def summary(reports: Sequence[Report]) -> dict[str, float]:
-    """Average the headline figures over folds."""
-    keys = ("accuracy", "macro_f1", "coverage", "covered_accuracy")
-    return {k: statistics.fmean(getattr(r, k) for r in reports) for k in keys}
+def describe(thresholds: Thresholds) -> str:
+    """Render thresholds on one line."""
+    bands = ", ".join(f"<={b.up_to}: {b.min_score:g}/{b.min_margin:g}" for b in thresholds.bands)
+    return f"{bands}, longer: {thresholds.min_score:g}/{thresholds.min_margin:g}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Print per-fold and mean figures."""
+    """Print the cross-validated figures of both views."""
     parser = argparse.ArgumentParser(prog="python -m classifier.crossval", description=__doc__)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--base", type=Path, default=SHIPPED_ROUTING)
     parser.add_argument("--folds", type=int, default=5)
     defaults = LearnParams()
     parser.add_argument("--top-n", type=int, default=defaults.top_n)
-    parser.add_argument("--alpha", type=float, default=defaults.alpha)
     parser.add_argument("--min-df", type=int, default=defaults.min_df)
-    parser.add_argument("--min-weight", type=float, default=defaults.min_weight)
-    parser.add_argument("--max-weight", type=float, default=defaults.max_weight)
-    parser.add_argument("--keep", type=int, default=defaults.keep)
     parser.add_argument("--epochs", type=int, default=defaults.epochs)
-    parser.add_argument("--no-refine", dest="refine", action="store_false")
-    parser.add_argument("--tune", action="store_true", help="grid-search the thresholds")
+    parser.add_argument("--balance", type=float, default=defaults.balance)
+    parser.add_argument("--short-length", type=int, default=defaults.short_length)
+    parser.add_argument("--accuracy", type=float, default=defaults.accuracy)
+    parser.add_argument("--inner-folds", type=int, default=defaults.folds)
+    parser.add_argument("--tune", action="store_true", help="also show each fold's thresholds")
     args = parser.parse_args(argv)
     if not args.data.is_file():
         print(f"no data at {args.data}", file=sys.stderr)
         return 2
     base = load(args.base)
     samples = read_samples(args.data)
-    items = [(base.found(s.text, s.title), s.label) for s in samples]
+    items = examples(base, samples)
     params = LearnParams(
-        args.top_n,
-        args.alpha,
-        args.min_df,
-        args.min_weight,
-        args.max_weight,
-        args.refine,
-        args.keep,
-        args.epochs,
+        top_n=args.top_n,
+        min_df=args.min_df,
+        epochs=args.epochs,
+        balance=args.balance,
+        short_length=args.short_length,
+        accuracy=args.accuracy,
+        folds=args.inner_folds,
     )
-    scored: list[Scored] = []
-    reports = crossval(base, items, params, args.folds, scored)
-    print(f"{args.folds}-fold cross-validation on {len(items)} messages, {params}")
-    print(f"{'fold':>4} {'accuracy':>9} {'macro_f1':>9} {'coverage':>9} {'cov_acc':>9}")
-    for i, r in enumerate(reports):
-        figures = (r.accuracy, r.macro_f1, r.coverage, r.covered_accuracy)
-        print(f"{i:>4} " + " ".join(f"{x:9.4f}" for x in figures))
-    mean = summary(reports)
+    routed, chosen = crossval(base, items, params, args.folds)
+    titles = statistics.median(e.short[1] for e in items)
     print(
-        f"{'mean':>4} {mean['accuracy']:9.4f} {mean['macro_f1']:9.4f} "
-        f"{mean['coverage']:9.4f} {mean['covered_accuracy']:9.4f}"
+        f"{args.folds}-fold cross-validation on {len(items)} messages; short: titles alone "
+        f"(median {titles:g} characters); everything learned on the other folds only"
+    )
+    print(f"learning: {params}")
+    oracle = {view: choose(got.scored, TARGET) for view, got in routed.items()}
+    print("\n".join(table(routed, oracle)))
+    print(
+        "coverage and cov.acc: thresholds learned without the fold; best coverage: thresholds "
+        "chosen on all folds' scores together (an upper bound)"
     )
     if args.tune:
-        print(f"thresholds by pooled out-of-fold covered accuracy (coverage >= {MIN_COVERAGE}):")
-        for accuracy, coverage, min_score, min_margin in tune(scored)[:5]:
-            print(
-                f"  min_score {min_score:4.1f} min_margin {min_margin:5.2f}: "
-                f"covered accuracy {accuracy:.4f} coverage {coverage:.4f}"
-            )
-        print("nested: thresholds tuned on the other four folds' out-of-fold scores")
-        # crossval appends the scored items fold by fold
-        folds = sorted(stratified_folds([label for _, label in items], args.folds))
-        rows = nested(scored, folds)
-        for i, (coverage, accuracy, min_score, min_margin) in enumerate(rows):
-            print(
-                f"{i:>4} {coverage:9.4f} {accuracy:9.4f}   "
-                f"(min_score {min_score:g}, min_margin {min_margin:g})"
-            )
-        cov = statistics.fmean(r[0] for r in rows)
-        acc = statistics.fmean(r[1] for r in rows)
-        print(f"mean {cov:9.4f} {acc:9.4f}   (coverage, covered accuracy)")
+        for fold, thresholds in enumerate(chosen):
+            print(f"fold {fold} thresholds (min_score/min_margin): {describe(thresholds)}")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Learn keyword weights from labelled messages: smoothed log-odds, top N per topic."""
+"""Learn keyword weights from labelled messages: smoothed log-odds, refined discriminatively."""
 
 from __future__ import annotations
 
@@ -6,15 +6,13 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from types import MappingProxyType
 
 import jieba
 
-from classifier.dataset import Sample
-from classifier.engine import Classifier
-from classifier.model import RoutingConfig
+from classifier.model import RoutingConfig, Thresholds
 from classifier.refine import RefineParams, refine
 from classifier.stopwords import STOPWORDS
 
@@ -24,24 +22,40 @@ NAME_TAGS = frozenset({"ns", "nr", "nrt", "nrfg"})
 
 @dataclass(frozen=True)
 class Learned:
-    """What learning yields: keyword weights and a score bias per labelled topic."""
+    """What learning yields per labelled topic: keyword weights and a score bias, for long and
+    for short messages; and the thresholds and short_length to use them with (None: keep)."""
 
     keywords: dict[str, dict[str, float]]
     bias: dict[str, float]
+    short_keywords: dict[str, dict[str, float]] = field(default_factory=dict)
+    short_bias: dict[str, float] = field(default_factory=dict)
+    thresholds: Thresholds | None = None
+    short_length: int | None = None
 
 
 @dataclass(frozen=True)
 class LearnParams:
     """Knobs of the learner, chosen by 5-fold cross-validation on the dev file."""
 
-    top_n: int = 300
+    top_n: int = 3000
     alpha: float = 0.3
     min_df: int = 2
     min_weight: float = 0.1
     max_weight: float = 5.0
     refine: bool = True
-    keep: int = 300
+    keep: int = 3000
     epochs: int = RefineParams().epochs
+    floor: float = 0.05
+    """Refined weights below this are left out of the routing file (they change nothing)."""
+    balance: float = RefineParams().balance
+    short_length: int = 120
+    """Messages up to this many characters use the short-message keywords."""
+    bands: tuple[int, ...] = (40, 120)
+    """Thresholds are learned for messages up to each of these lengths, and for longer ones."""
+    accuracy: float = 0.93
+    """Covered accuracy the thresholds are chosen to keep."""
+    folds: int = 5
+    """Cross-validation folds giving the out-of-fold scores thresholds are learned on."""
 
 
 @cache
@@ -103,28 +117,44 @@ def learn_weights(
 
 
 def with_learned(config: RoutingConfig, learned: Learned) -> RoutingConfig:
-    """Return config with each learned topic's table and bias replaced (curated words first)."""
+    """Return config with learned tables, biases, thresholds and short_length put in.
+
+    Curated and negative keywords stay first: a learned word never repeats one of them.
+    """
     topics = []
     for topic in config.topics:
-        if topic.code not in learned.keywords:
-            topics.append(topic)
-            continue
         taken = set(topic.keywords) | set(topic.negative)
-        fresh = {w: v for w, v in learned.keywords[topic.code].items() if w not in taken}
-        bias = learned.bias.get(topic.code, topic.bias)
-        topics.append(replace(topic, learned=MappingProxyType(fresh), bias=bias))
-    return replace(config, topics=tuple(topics))
+        changes: dict[str, object] = {}
+        if topic.code in learned.keywords:
+            words = learned.keywords[topic.code]
+            changes["learned"] = MappingProxyType(
+                {w: v for w, v in words.items() if w not in taken}
+            )
+            changes["bias"] = learned.bias.get(topic.code, topic.bias)
+        if topic.code in learned.short_keywords:
+            words = learned.short_keywords[topic.code]
+            fresh = {w: v for w, v in words.items() if w not in taken}
+            changes["learned_short"] = MappingProxyType(fresh)
+            changes["bias_short"] = learned.short_bias.get(topic.code, topic.bias_short)
+        topics.append(replace(topic, **changes) if changes else topic)  # type: ignore[arg-type]
+    scoring = config.scoring
+    if learned.short_length is not None:
+        scoring = replace(scoring, short_length=learned.short_length)
+    thresholds = learned.thresholds or config.thresholds
+    return replace(config, topics=tuple(topics), scoring=scoring, thresholds=thresholds)
 
 
 def learn_keywords(
     config: RoutingConfig,
     docs: Sequence[tuple[Mapping[str, float], str]],
     params: LearnParams = LearnParams(),
+    short: bool = False,
 ) -> Learned:
     """Learn each labelled topic's keywords and bias: log-odds, then discriminative refinement.
 
     Curated keywords (and negative ones) stay fixed and are never learned for their own topic;
-    topics without labelled messages keep their hand-set bias.
+    topics without labelled messages keep their hand-set bias. The result goes into the
+    long-message tables, or with short=True into the short-message ones.
     """
     initial = learn_weights(docs, params)
     biases: dict[str, float] = {}
@@ -134,8 +164,8 @@ def learn_keywords(
             for t in config.topics
         }
         codes = [t.code for t in config.topics]
-        hand = {t.code: t.bias for t in config.topics}
-        refining = RefineParams(epochs=params.epochs)
+        hand = {t.code: t.bias_for(short) for t in config.topics}
+        refining = RefineParams(epochs=params.epochs, balance=params.balance)
         initial, biases = refine(docs, codes, fixed, initial, refining, hand)
     learned: dict[str, dict[str, float]] = {}
     for topic in config.topics:
@@ -143,18 +173,9 @@ def learn_keywords(
             continue
         taken = set(topic.keywords) | set(topic.negative)
         ranked = sorted(initial[topic.code].items(), key=lambda kv: (-kv[1], kv[0]))
-        kept = [(w, round(v, 2)) for w, v in ranked if w not in taken and v >= 0.005]
+        kept = [(w, round(v, 2)) for w, v in ranked if w not in taken and v >= params.floor]
         learned[topic.code] = dict(kept[: params.keep])
-    return Learned(learned, {code: round(value, 2) for code, value in biases.items()})
-
-
-def learn_from_samples(
-    classifier: Classifier, samples: Sequence[Sample], params: LearnParams = LearnParams()
-) -> Learned:
-    """Learn topic keywords from labelled samples; labels resolve via names and aliases."""
-    docs = []
-    for sample in samples:
-        code = classifier.config.resolve_label(sample.label)
-        if code is not None:
-            docs.append((classifier.found(sample.text, sample.title), code))
-    return learn_keywords(classifier.config, docs, params)
+    rounded = {code: round(value, 2) for code, value in biases.items()}
+    if short:
+        return Learned({}, {}, learned, rounded)
+    return Learned(learned, rounded)

@@ -11,6 +11,7 @@ from typing import Any
 
 from classifier.model import (
     EXTENSION_TABLES,
+    Band,
     ConfigError,
     ConfigProblem,
     Department,
@@ -23,8 +24,21 @@ from classifier.problems import KeyPath, ProblemCollector
 from classifier.tomllines import scan
 
 KNOWN_TABLES = ("departments", "topics", "aliases", "thresholds", "scoring", "dictionary")
-TOPIC_KEYS = ("code", "name", "department", "parent", "bias", "keywords", "learned", "negative")
-KEYWORD_TABLES = ("keywords", "learned", "negative")
+TOPIC_KEYS = (
+    "code",
+    "name",
+    "department",
+    "parent",
+    "bias",
+    "bias_short",
+    "keywords",
+    "learned",
+    "learned_short",
+    "negative",
+)
+KEYWORD_TABLES = ("keywords", "learned", "learned_short", "negative")
+LEARNED_TABLES = ("learned", "learned_short")  # may share words with each other
+BAND_KEYS = ("up_to", "min_score", "min_margin")
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -95,18 +109,22 @@ def _topic(chk: ProblemCollector, i: int, raw: Any, departments: set[str]) -> To
     if parent is not None and not isinstance(parent, str):
         chk.add((*where, "parent"), "parent must be a topic code")
         parent = None
-    bias = raw.get("bias", 0.0)
-    if isinstance(bias, bool) or not isinstance(bias, int | float) or not math.isfinite(bias):
-        chk.add((*where, "bias"), f"bias must be a finite number, not {bias!r}")
-        bias = 0.0
+    biases: dict[str, float | None] = {}
+    for key in ("bias", "bias_short"):
+        value = raw.get(key)
+        finite = isinstance(value, int | float) and not isinstance(value, bool)
+        if value is not None and not (finite and math.isfinite(value)):
+            chk.add((*where, key), f"{key} must be a finite number, not {value!r}")
+            value = None
+        biases[key] = None if value is None else float(value)
     tables = {k: _keywords(chk, (*where, k), raw.get(k, {})) for k in KEYWORD_TABLES}
     seen: dict[str, str] = {}
     for table in KEYWORD_TABLES:
         for word in tables[table]:
-            if word in seen and seen[word] != table:
-                chk.add((*where, table, word), f"keyword {word!r} also listed in {seen[word]}")
-            seen.setdefault(word, table)
-    if not tables["keywords"] and not tables["learned"]:
+            first = seen.setdefault(word, table)
+            if first != table and not {first, table} <= set(LEARNED_TABLES):
+                chk.add((*where, table, word), f"keyword {word!r} also listed in {first}")
+    if not any(tables[k] for k in ("keywords", *LEARNED_TABLES)):
         chk.add(where, f"topic {values['code'] or i!r} is empty: it has no keywords")
     return Topic(
         code=values["code"],
@@ -116,7 +134,9 @@ def _topic(chk: ProblemCollector, i: int, raw: Any, departments: set[str]) -> To
         learned=MappingProxyType(tables["learned"]),
         negative=MappingProxyType(tables["negative"]),
         parent=parent,
-        bias=float(bias),
+        bias=biases["bias"] or 0.0,
+        learned_short=MappingProxyType(tables["learned_short"]),
+        bias_short=biases["bias_short"],
     )
 
 
@@ -184,6 +204,51 @@ def _table(
     return out
 
 
+def _whole(chk: ProblemCollector, keypath: KeyPath, value: float) -> int:
+    """Check that a number is a whole number; report and round it otherwise."""
+    if value != int(value):
+        chk.add(keypath, f"must be a whole number of characters, not {value!r}")
+    return int(value)
+
+
+def _bands(chk: ProblemCollector, raw: Any) -> tuple[Band, ...]:
+    """Read [thresholds].bands: an array of {up_to, min_score, min_margin}, shortest first."""
+    where: KeyPath = ("thresholds", "bands")
+    if not isinstance(raw, list):
+        chk.add(where, "bands must be an array of { up_to = …, min_score = …, min_margin = … }")
+        return ()
+    bands: list[Band] = []
+    for i, item in enumerate(raw):
+        values = chk.table((*where, i), item, BAND_KEYS)
+        missing = [k for k in BAND_KEYS if k not in values]
+        if missing:
+            chk.add((*where, i), f"band needs {', '.join(missing)}")
+            continue
+        low = {"up_to": 1.0, "min_score": 0.0, "min_margin": 0.0}
+        number = {k: _number(chk, (*where, i, k), values[k], low=low[k]) for k in BAND_KEYS}
+        if number["min_margin"] > 1.0:
+            chk.add((*where, i, "min_margin"), f"must be at most 1, not {values['min_margin']!r}")
+        up_to = _whole(chk, (*where, i, "up_to"), number["up_to"])
+        if bands and up_to <= bands[-1].up_to:
+            chk.add((*where, i, "up_to"), "bands must be listed shortest first")
+        bands.append(Band(up_to, number["min_score"], number["min_margin"]))
+    return tuple(bands)
+
+
+def _thresholds(chk: ProblemCollector, raw: dict[str, Any]) -> Thresholds:
+    """Read [thresholds]: min_score, min_margin and the optional length bands."""
+    table = raw.get("thresholds", {})
+    if not isinstance(table, dict):
+        chk.add(("thresholds",), "must be a table")
+        return Thresholds()
+    bands = _bands(chk, table["bands"]) if "bands" in table else ()
+    plain = {"thresholds": {k: v for k, v in table.items() if k != "bands"}}
+    values = _table(
+        chk, plain, "thresholds", {"min_score": 0.0, "min_margin": 0.0}, high={"min_margin": 1.0}
+    )
+    return Thresholds(bands=bands, **values)
+
+
 def _dictionary(chk: ProblemCollector, raw: Any, base: Path) -> tuple[str, ...]:
     if not isinstance(raw, dict):
         chk.add(("dictionary",), "must be a table with file and/or words")
@@ -226,12 +291,14 @@ def parse_config(text: str, path: Path) -> RoutingConfig:
     departments = _departments(chk, raw.get("departments"))
     topics = _topics(chk, raw.get("topics"), {d.code for d in departments})
     aliases = _aliases(chk, raw.get("aliases", {}), {t.code for t in topics})
-    thresholds = _table(
-        chk, raw, "thresholds", {"min_score": 0.0, "min_margin": 0.0}, high={"min_margin": 1.0}
-    )
+    thresholds = _thresholds(chk, raw)
     scoring = _table(
-        chk, raw, "scoring", {"title_weight": 0.0, "temperature": 0.01, "length_norm": 0.0}
+        chk,
+        raw,
+        "scoring",
+        {"title_weight": 0.0, "temperature": 0.01, "length_norm": 0.0, "short_length": 0.0},
     )
+    short_length = _whole(chk, ("scoring", "short_length"), scoring.pop("short_length", 0.0))
     words = _dictionary(chk, raw.get("dictionary", {}), path.parent)
     chk.raise_if_any()
     return RoutingConfig(
@@ -239,8 +306,8 @@ def parse_config(text: str, path: Path) -> RoutingConfig:
         departments=departments,
         topics=topics,
         aliases=MappingProxyType(aliases),
-        thresholds=Thresholds(**thresholds),
-        scoring=Scoring(**scoring),
+        thresholds=thresholds,
+        scoring=Scoring(short_length=short_length, **scoring),
         words=words,
         extensions=MappingProxyType({k: raw[k] for k in EXTENSION_TABLES if k in raw}),
     )

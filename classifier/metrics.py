@@ -1,4 +1,4 @@
-"""Accuracy, macro-F1, per-label scores, confusion matrix and coverage for routed messages."""
+"""Accuracy, macro-F1, top-3 accuracy, per-label scores, confusion and coverage of routes."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ class Report:
     macro_f1: float = 0.0
     coverage: float = 0.0
     covered_accuracy: float = 0.0
+    top3: float = 0.0
     per_label: dict[str, dict[str, float]] = field(default_factory=dict)
     confusion: dict[str, dict[str, int]] = field(default_factory=dict)
 
@@ -27,17 +28,29 @@ class Report:
             "macro_f1": round(self.macro_f1, 4),
             "coverage": round(self.coverage, 4),
             "covered_accuracy": round(self.covered_accuracy, 4),
+            "top3": round(self.top3, 4),
             "per_label": self.per_label,
             "confusion": self.confusion,
         }
 
 
-def score(gold: list[str], predicted: list[str], abstained: list[bool]) -> Report:
-    """Score predictions; macro-F1 averages over the gold labels present."""
+def score(
+    gold: list[str],
+    predicted: list[str],
+    abstained: list[bool],
+    suggested: list[list[str]] | None = None,
+) -> Report:
+    """Score predictions; macro-F1 averages over the gold labels present.
+
+    suggested holds the labels offered for each item, best first (the prediction alone when
+    absent); top3 is the share whose gold label is among the first three.
+    """
     total = len(gold)
     if total == 0:
         return Report()
     correct = sum(g == p for g, p in zip(gold, predicted, strict=True))
+    offered = suggested if suggested is not None else [[p] for p in predicted]
+    top3 = sum(g in s[:3] for g, s in zip(gold, offered, strict=True))
     covered = [(g, p) for g, p, a in zip(gold, predicted, abstained, strict=True) if not a]
     labels = sorted(set(gold))
     pairs = Counter(zip(gold, predicted, strict=True))
@@ -65,6 +78,7 @@ def score(gold: list[str], predicted: list[str], abstained: list[bool]) -> Repor
         macro_f1=sum(f1s) / len(f1s),
         coverage=len(covered) / total,
         covered_accuracy=sum(g == p for g, p in covered) / len(covered) if covered else 0.0,
+        top3=top3 / total,
         per_label=per_label,
         confusion=confusion,
     )

@@ -53,18 +53,49 @@ class Topic:
     negative: Mapping[str, float] = field(default_factory=dict)
     parent: str | None = None
     bias: float = 0.0
+    learned_short: Mapping[str, float] = field(default_factory=dict)
+    bias_short: float | None = None
 
     def all_keywords(self) -> dict[str, float]:
         """Return curated and learned keywords together (curated first)."""
         return {**self.learned, **self.keywords}
 
+    def short_keywords(self) -> dict[str, float]:
+        """Return curated keywords and those learned for short messages (curated first)."""
+        return {**self.learned_short, **self.keywords}
+
+    def bias_for(self, short: bool) -> float:
+        """Return the bias added to this topic's score of a short or a long message."""
+        return self.bias_short if short and self.bias_short is not None else self.bias
+
+
+@dataclass(frozen=True)
+class Band:
+    """Abstention thresholds for messages of at most up_to characters."""
+
+    up_to: int
+    min_score: float
+    min_margin: float
+
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Abstention thresholds: minimum top score, minimum lead over the runner-up (share of top)."""
+    """Abstention thresholds: minimum top score, minimum lead over the runner-up (share of top).
+
+    bands, shortest first, give other thresholds to messages of at most so many characters;
+    min_score and min_margin hold for longer messages.
+    """
 
     min_score: float = 2.0
     min_margin: float = 0.3
+    bands: tuple[Band, ...] = ()
+
+    def for_length(self, length: int) -> tuple[float, float]:
+        """Return (min_score, min_margin) for a message of this many characters."""
+        for band in self.bands:
+            if length <= band.up_to:
+                return band.min_score, band.min_margin
+        return self.min_score, self.min_margin
 
 
 @dataclass(frozen=True)
@@ -74,11 +105,14 @@ class Scoring:
     length_norm: a message with more distinct words than this has every keyword's factor
     scaled by sqrt(length_norm / words), so long messages do not win on length alone
     (0 turns it off).
+    short_length: a message of at most this many characters is scored with the topics'
+    learned_short keywords and bias_short (0: every message uses learned and bias).
     """
 
     title_weight: float = 2.0
     temperature: float = 1.0
     length_norm: float = 0.0
+    short_length: int = 0
 
 
 @dataclass(frozen=True)
@@ -122,8 +156,26 @@ class RoutingConfig:
 
 
 @dataclass(frozen=True)
+class Suggestion:
+    """One topic a concern may belong to: where it would go and how strongly it scored.
+
+    confidence is the topic's softmax share of all topic scores (0..1), score its raw
+    routing score (keyword-weight units).
+    """
+
+    topic: str
+    department: str
+    confidence: float
+    score: float
+
+
+@dataclass(frozen=True)
 class Route:
-    """The outcome of classifying one concern."""
+    """The outcome of classifying one concern.
+
+    suggestions ranks the topics that any keyword of the message points to, best first (at
+    most SUGGESTIONS of them); the first is topic itself. An unsure card offers them.
+    """
 
     topic: str
     department: str
@@ -131,3 +183,4 @@ class Route:
     matched: tuple[tuple[str, float], ...]
     runner_up: str | None
     abstained: bool
+    suggestions: tuple[Suggestion, ...] = ()

@@ -5,12 +5,14 @@ message. Starting from scaled log-odds weights, stochastic gradient steps on the
 over all topics (curated keywords held fixed) move each weight, clipped at zero so that every
 learned keyword keeps counting *for* its topic. Words whose weight reaches zero drop out. Each
 learned topic also gets a bias, added to its score; other topics keep the bias they have.
+Messages of rare topics weigh more (balance), so that small topics are not drowned out.
 """
 
 from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -25,6 +27,8 @@ class RefineParams:
     l2: float = 1e-4
     init_scale: float = 0.3
     seed: int = 0
+    balance: float = 1.0
+    """Each message weighs (mean topic size / its topic's size) ** balance."""
 
 
 def refine(
@@ -54,6 +58,8 @@ def refine(
     for code, words in fixed.items():
         for word, weight in words.items():
             frozen.setdefault(word, [0.0] * len(order))[position[code]] += weight
+    sizes = Counter(code for _, code in docs if code in position)
+    mean = sum(sizes.values()) / max(len(sizes), 1)
     data = []
     for found, code in docs:
         if code not in position:
@@ -63,13 +69,15 @@ def refine(
             for k, weight in enumerate(frozen.get(word, ())):
                 base[k] += weight * factor
         features = [(weights[w], f) for w, f in found.items() if w in weights]
-        data.append((features, base, position[code]))
+        share = (mean / sizes[code]) ** params.balance
+        data.append((features, base, position[code], share))
     offset = [0.0 if k in learnable else (bias or {}).get(c, 0.0) for k, c in enumerate(order)]
     rng = random.Random(params.seed)
     for epoch in range(params.epochs):
         rng.shuffle(data)
-        rate = params.rate / (1 + epoch * params.decay)
-        for features, base, target in data:
+        epoch_rate = params.rate / (1 + epoch * params.decay)
+        for features, base, target, share in data:
+            rate = epoch_rate * share
             scores = [b + s for b, s in zip(offset, base, strict=True)]
             for row, factor in features:
                 for k in learnable:

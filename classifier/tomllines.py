@@ -12,11 +12,12 @@ _BARE = re.compile(r"[A-Za-z0-9_-]+")
 
 @dataclass(frozen=True)
 class Entry:
-    """A key assignment: the table it sits in, the key and its 1-based line."""
+    """A key assignment: the table it sits in, the key, its 1-based line and last line."""
 
     table: Path_
     key: str
     line: int
+    end: int = 0
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,8 @@ def scan(text: str) -> Scan:
             parsed = _parse_key(lines[index], 0)
             if parsed and parsed[1] < len(lines[index]) and lines[index][parsed[1]] == "=":
                 parts = parsed[0]
-                entries.append(Entry((*table, *parts[:-1]), parts[-1], index + 1))
-                index = _skip_value(lines, index, parsed[1] + 1)
+                end = _skip_value(lines, index, parsed[1] + 1)
+                entries.append(Entry((*table, *parts[:-1]), parts[-1], index + 1, end + 1))
+                index = end
         index += 1
     return Scan(entries, headers)

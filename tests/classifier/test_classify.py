@@ -154,8 +154,13 @@ def test_bias_is_added_to_a_topic_score(small: Classifier) -> None:
         dataclasses.replace(t, bias=5.0) if t.code == "labour" else t for t in small.config.topics
     )
     biased = small.rebuilt(dataclasses.replace(small.config, topics=topics))
-    assert small.classify("这里有污染").topic == "environment"
-    assert biased.classify("这里有污染").topic == "labour"
+    plain = small.topic_scores(small.found("这里有污染"))[0]
+    assert biased.topic_scores(biased.found("这里有污染"))[0][3] == plain[3] + 5.0
+    assert biased.classify("污染工资").topic == "labour"  # the bias decides between evidence
+    # a topic no keyword points to is never the route: its bias only makes the route unsure
+    route = biased.classify("这里有污染")
+    assert (route.topic, route.abstained) == ("environment", True)
+    assert [s.topic for s in route.suggestions] == ["environment"]
     assert biased.classify("你好").abstained  # no keyword at all: bias alone never routes
 
 

@@ -248,7 +248,7 @@ async def test_unsure_preview_offers_its_best_guess(
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()
         talk = bot.talk
-        talk.say(cast.deputy, "小区楼道的灯坏了好几盏，晚上上下楼看不清")
+        talk.say(cast.deputy, "小区楼道灯坏了")
         card = await talk.expect(cast.deputy, "诉求预览")
         assert "可能属于「城乡建设」" in (card.text or "")
         assert card.buttons()[0] == "归入「城乡建设」"
