@@ -25,6 +25,7 @@ from telegram.ext import (
 from bot import texts
 from bot.clock import Clock, SystemClock
 from bot.context import BotApplication, BotContext, BotData
+from bot.runtime.connector import Connector
 from bot.runtime.lease import lease_for
 from bot.runtime.runtime import Runtime
 from bot.runtime.sender import SEND_READ_TIMEOUT
@@ -122,9 +123,11 @@ def _post_init(
             stall_seconds=settings.poll_stall_seconds,
         )
         bot_data.runtime = runtime
+        runtime.connector = Connector(services, settings)
         await _default_commands(application)
         await services.menus.sync_admins(settings.admin_ids)
         runtime.start_sender()
+        runtime.connector.start()
         if application.job_queue is not None:
             _schedule(application.job_queue)
 

@@ -14,6 +14,9 @@ from bot.services.actors import ActorDirectory
 from bot.services.base import ServiceDeps
 from bot.services.deliveries import Deliveries
 from bot.services.digests import Digests
+from bot.services.hotline_deliveries import HotlineDeliveries
+from bot.services.hotline_queue import HotlineQueue
+from bot.services.hotline_reports import HotlineReports
 from bot.services.inbox import Inbox
 from bot.services.inputs import PendingInputs
 from bot.services.instances import Instances
@@ -55,11 +58,18 @@ class Services:
     menus: Menus
     retention: Retention
     members: Members
+    hotline_reports: HotlineReports
+    hotline_deliveries: HotlineDeliveries
 
     @property
     def outbox(self) -> Outbox:
         """Return the outbox."""
         return self.deps.outbox
+
+    @property
+    def hotline(self) -> HotlineQueue:
+        """Return the queue of requests to the 12345 platform."""
+        return self.deps.hotline
 
     @property
     def routing(self) -> RoutingHolder:

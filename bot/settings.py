@@ -22,6 +22,14 @@ _ENV_NAMES = {
     "bot_username": "DEPUTYBOT_BOT_USERNAME",
     "poll_stall_seconds": "DEPUTYBOT_POLL_STALL_SECONDS",
     "retention_days": "DEPUTYBOT_RETENTION_DAYS",
+    "hotline_url": "DEPUTYBOT_HOTLINE_URL",
+    "hotline_app_id": "DEPUTYBOT_HOTLINE_APP_ID",
+    "hotline_secret": "DEPUTYBOT_HOTLINE_SECRET",
+    "hotline_poll_seconds": "DEPUTYBOT_HOTLINE_POLL_SECONDS",
+    "http_listen": "DEPUTYBOT_HTTP_LISTEN",
+    "public_url": "DEPUTYBOT_PUBLIC_URL",
+    "webhook_url": "DEPUTYBOT_WEBHOOK_URL",
+    "webhook_secret": "DEPUTYBOT_WEBHOOK_SECRET",
 }
 
 
@@ -62,6 +70,68 @@ class Settings(BaseSettings):
     retention_days: int = Field(
         default=30, ge=1, validation_alias=AliasChoices("DEPUTYBOT_RETENTION_DAYS")
     )
+
+    hotline_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DEPUTYBOT_HOTLINE_URL")
+    )
+    hotline_app_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("DEPUTYBOT_HOTLINE_APP_ID")
+    )
+    hotline_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("DEPUTYBOT_HOTLINE_SECRET")
+    )
+    hotline_poll_seconds: float = Field(
+        default=0.0, ge=0, validation_alias=AliasChoices("DEPUTYBOT_HOTLINE_POLL_SECONDS")
+    )
+    http_listen: str = Field(
+        default="127.0.0.1:8080", validation_alias=AliasChoices("DEPUTYBOT_HTTP_LISTEN")
+    )
+    public_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DEPUTYBOT_PUBLIC_URL")
+    )
+    webhook_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DEPUTYBOT_WEBHOOK_URL")
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("DEPUTYBOT_WEBHOOK_SECRET")
+    )
+
+    @field_validator(
+        "hotline_url", "hotline_app_id", "hotline_secret", "public_url", "webhook_url",
+        "webhook_secret", mode="before",
+    )  # fmt: skip
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        """Treat an empty optional setting as not set."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("hotline_url", "public_url", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        """Require an http(s) URL, kept without a trailing slash."""
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/") if value else value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        """Telegram allows 1-256 characters A-Z, a-z, 0-9, _ and - in a secret token."""
+        if value is None:
+            return None
+        secret = value.get_secret_value()
+        if not (0 < len(secret) <= 256 and all(c.isalnum() or c in "_-" for c in secret)):
+            raise ValueError("use 1-256 characters: letters, digits, _ and -")
+        return value
+
+    @field_validator("http_listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        """Require host:port (port 0 picks a free one)."""
+        host, sep, port = value.rpartition(":")
+        if not (sep and host and port.isdigit() and int(port) < 65536):
+            raise ValueError("expected host:port, e.g. 127.0.0.1:8080")
+        return value
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -122,6 +192,17 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         """Return the configured time zone."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def listen(self) -> tuple[str, int]:
+        """Return the HTTP server's host and port."""
+        host, _, port = self.http_listen.rpartition(":")
+        return host.strip("[]"), int(port)
+
+    @property
+    def hotline_configured(self) -> bool:
+        """Tell whether the 12345 platform can be reached (URL, app id and secret all set)."""
+        return bool(self.hotline_url and self.hotline_app_id and self.hotline_secret)
 
     @property
     def token(self) -> str | None:

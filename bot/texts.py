@@ -17,6 +17,7 @@ ROLES = {
     "handler": "承办人员",
     "supervisor": "部门负责人",
     "stranger": "访客",
+    "platform": "12345热线",
 }
 LEVELS = ("全国", "省", "市", "县", "乡")
 EVENTS = {
@@ -277,6 +278,7 @@ ASK_EXTENSION = (
 EXTENSION_REQUEST = "⏳ 延期申请：{no}（{department}，{name}）\n理由：{reason}\n当前答复时限：{due}\n延期后：{new_due}"
 EXTENSION_SENT = "延期申请已提交（{no}），等待管理员审批。"
 EXTENSION_APPROVED = "{no} 的延期申请已批准，新的答复时限：{due}。"
+EXTENDED_BY_PLATFORM = "12345平台已将 {no} 的答复时限延至 {due}。"
 EXTENSION_REFUSED = "{no} 的延期申请未获批准，请按原时限 {due} 答复。"
 EXTENSION_DONE_ADMIN = "{no} 延期{result}。"
 EXTENSION_USED = "{no} 已申请过延期，每件诉求仅可延期一次。"
@@ -391,3 +393,25 @@ MEMBERS_EMPTY = "目前没有已绑定的成员。"
 MEMBERS_COLUMNS = ("编号", "角色", "姓名", "部门或层级选区", "绑定时间", "解除绑定")
 MEMBERS_REVOKED_AT = "{at}（{by}）"
 MEMBERS_NOT_REVOKED = "—"
+
+# The 12345 connector
+HOTLINE_REFUSED = "⚠️ 12345平台拒收了诉求 {no} 的一条消息（{kind}）：{reason}\n该消息已搁置，不再重试；请与平台核对后处理。"
+HOTLINE_NOTE_IMPLIED = "平台未先报受理，按受理处理"
+HOTLINE_NOTE_LATE = "已过该环节，仅作记录"
+# Answers to the platform's reports (JSON "message"), by their machine code.
+HOTLINE_ANSWERS = {
+    "ok": "已处理",
+    "implied": "已处理（平台未先报受理，已按受理记录）",
+    "late": "已记录：该工单已过此环节，状态未改变",
+    "duplicate": "该事件已处理过，本次忽略",
+    "unsigned": "缺少签名请求头",
+    "unknown_app": "应用编号不正确",
+    "stale_timestamp": "时间戳与服务器时间相差超过 5 分钟",
+    "bad_signature": "签名校验失败",
+    "too_large": "请求体过大",
+    "malformed": "请求体格式错误",
+    "unknown_code": "没有这个工单编号",
+    "not_with_platform": "该工单当前不由 12345 平台办理",
+    "not_in_state": "该工单当前状态下不能进行此操作",
+    "not_configured": "未配置 12345 平台对接",
+}

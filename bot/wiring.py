@@ -11,6 +11,9 @@ from bot.services.actors import ActorDirectory
 from bot.services.base import ServiceDeps
 from bot.services.deliveries import Deliveries
 from bot.services.digests import Digests
+from bot.services.hotline_deliveries import HotlineDeliveries
+from bot.services.hotline_queue import HotlineQueue
+from bot.services.hotline_reports import HotlineReports
 from bot.services.inbox import Inbox
 from bot.services.inputs import PendingInputs
 from bot.services.instances import Instances
@@ -32,12 +35,16 @@ async def build_services(
     settings: Settings, clock: Clock, routing: RoutingHolder | None = None
 ) -> Services:
     """Open and migrate the database, load the routing file, and wire every service."""
-    holder = routing or routing_holder(settings.routing, settings.tz)
+    holder = routing or routing_holder(
+        settings.routing, settings.tz, hotline=settings.hotline_configured
+    )
     engine = create_engine(settings.database_url)
     await upgrade(engine)
     sessions = session_factory(engine)
     outbox = Outbox(sessions, clock)
-    deps = ServiceDeps(sessions, clock, holder, settings.admin_ids, outbox, settings.tz)
+    secret = settings.hotline_secret.get_secret_value() if settings.hotline_secret else ""
+    hotline = HotlineQueue(public_url=settings.public_url, media_secret=secret)
+    deps = ServiceDeps(sessions, clock, holder, settings.admin_ids, outbox, settings.tz, hotline)
     acting = Acting(deps)
     return Services(
         engine=engine,
@@ -58,6 +65,8 @@ async def build_services(
         menus=Menus(sessions, clock, outbox),
         retention=Retention(sessions, clock, settings.retention_days),
         members=Members(deps, acting),
+        hotline_reports=HotlineReports(deps, acting),
+        hotline_deliveries=HotlineDeliveries(sessions, settings.admin_ids),
     )
 
 

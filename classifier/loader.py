@@ -11,6 +11,8 @@ from typing import Any
 
 from classifier.model import (
     EXTENSION_TABLES,
+    REACH_TELEGRAM,
+    REACHES,
     Band,
     ConfigError,
     ConfigProblem,
@@ -63,14 +65,42 @@ def _departments(chk: ProblemCollector, raw: Any) -> tuple[Department, ...]:
         chk.add(("departments",), "must be a table of code = name")
         return ()
     out = []
-    for code, name in raw.items():
+    for code, value in raw.items():
         if not _CODE.match(code):
             chk.add(("departments", code), "code must be lowercase ascii, e.g. housing")
-        if not isinstance(name, str) or not name.strip():
+        if isinstance(value, dict):
+            department = _department_table(chk, code, value)
+            if department is not None:
+                out.append(department)
+            continue
+        if not isinstance(value, str) or not value.strip():
             chk.add(("departments", code), "name must be a non-empty string")
             continue
-        out.append(Department(code, name.strip()))
+        out.append(Department(code, value.strip()))
     return tuple(out)
+
+
+def _department_table(chk: ProblemCollector, code: str, raw: dict[str, Any]) -> Department | None:
+    """Read `code = { name = "...", reach = "hotline" }` (reach: a string or a list)."""
+    where = ("departments", code)
+    for key in raw:
+        if key not in ("name", "reach"):
+            chk.add((*where, key), "unknown key (expected name, reach)")
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        chk.add((*where, "name"), "name must be a non-empty string")
+        return None
+    reach = raw.get("reach", REACH_TELEGRAM)
+    ways = [reach] if isinstance(reach, str) else reach
+    if (
+        not isinstance(ways, list)
+        or not ways
+        or any(way not in REACHES for way in ways)
+        or len(set(ways)) != len(ways)
+    ):
+        chk.add((*where, "reach"), 'must be "telegram", "hotline" or ["telegram", "hotline"]')
+        return None
+    return Department(code, name.strip(), frozenset(ways))
 
 
 def _keywords(chk: ProblemCollector, where: KeyPath, raw: Any) -> dict[str, float]:

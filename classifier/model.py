@@ -33,12 +33,33 @@ class ConfigError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+REACH_TELEGRAM = "telegram"
+REACH_HOTLINE = "hotline"
+REACHES = (REACH_TELEGRAM, REACH_HOTLINE)
+
+
 @dataclass(frozen=True)
 class Department:
-    """A government department that receives routed concerns."""
+    """A government department that receives routed concerns, and how it is reached.
+
+    reach: "telegram" (its handlers work in the bot), "hotline" (the 12345 platform handles
+    its items through the connector), or both (the platform handles them and the
+    department's people in Telegram still get their cards, reminders and 督办).
+    """
 
     code: str
     name: str
+    reach: frozenset[str] = frozenset({REACH_TELEGRAM})
+
+    @property
+    def hotline(self) -> bool:
+        """Tell whether the 12345 platform handles this department's items."""
+        return REACH_HOTLINE in self.reach
+
+    @property
+    def telegram(self) -> bool:
+        """Tell whether the department's people work in the bot."""
+        return REACH_TELEGRAM in self.reach
 
 
 @dataclass(frozen=True)
@@ -131,6 +152,16 @@ class RoutingConfig:
     def department(self, code: str) -> Department | None:
         """Return the department with this code, if any."""
         return next((d for d in self.departments if d.code == code), None)
+
+    def on_hotline(self, code: str | None) -> bool:
+        """Tell whether the department with this code is handled by the 12345 platform."""
+        department = self.department(code) if code else None
+        return department is not None and department.hotline
+
+    def in_telegram(self, code: str | None) -> bool:
+        """Tell whether the department with this code works in the bot (unknown codes do)."""
+        department = self.department(code) if code else None
+        return department is None or department.telegram
 
     def topic(self, code: str) -> Topic | None:
         """Return the topic with this code, if any."""

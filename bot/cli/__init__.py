@@ -65,7 +65,7 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     add_classifier_commands(
         subparsers,
         replay_items=lambda: stored_items(settings),
-        checks=[deadline_check(settings.tz)],
+        checks=[deadline_check(settings.tz, hotline=settings.hotline_configured)],
     )
     return parser
 

@@ -47,7 +47,9 @@ async def _migrate(settings: Settings) -> int:
 
 async def _invite(settings: Settings, args: argparse.Namespace) -> int:
     """Create an invite and print its code and deep link."""
-    departments = routing_holder(settings.routing, settings.tz).current.departments
+    departments = routing_holder(
+        settings.routing, settings.tz, hotline=settings.hotline_configured
+    ).current.departments
     engine = create_engine(settings.database_url)
     await upgrade(engine)
     invites = Invites(session_factory(engine), SystemClock(), lambda: departments)

@@ -41,7 +41,7 @@ def add_commands(subparsers: argparse._SubParsersAction[Any], settings: Settings
 @asynccontextmanager
 async def _members(settings: Settings, *, migrate: bool) -> AsyncIterator[Members]:
     """Build the members service (migrating first if asked; else refusing an old schema)."""
-    holder = routing_holder(settings.routing, settings.tz)
+    holder = routing_holder(settings.routing, settings.tz, hotline=settings.hotline_configured)
     engine = create_engine(settings.database_url)
     try:
         await (upgrade(engine) if migrate else require_current(engine))

@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     SmallInteger,
@@ -20,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.db.types import StrEnumType, UTCDateTime, one_of
+from bot.domain.hotline import Outbound
 from bot.domain.states import (
     MEMBER_ROLES,
     CardKind,
@@ -28,6 +30,7 @@ from bot.domain.states import (
     Rating,
     Role,
     RouteSource,
+    Source,
     Status,
 )
 
@@ -96,12 +99,23 @@ class Item(Base):
         CheckConstraint(one_of("status", Status), name="ck_items_status"),
         CheckConstraint(one_of("rating", Rating, nullable=True), name="ck_items_rating"),
         CheckConstraint(one_of("route_source", RouteSource), name="ck_items_route_source"),
+        CheckConstraint(one_of("source", Source), name="ck_items_source"),
+        CheckConstraint(
+            "deputy_id IS NOT NULL OR source <> 'telegram'", name="ck_items_deputy_or_system"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tracking_no: Mapped[str | None] = mapped_column(String(24), unique=True)
     status: Mapped[Status] = mapped_column(StrEnumType(Status, 16))
-    deputy_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    # The deputy who raised it; None for an item another system created (Open311).
+    deputy_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
+    source: Mapped[Source] = mapped_column(StrEnumType(Source, 16), default=Source.TELEGRAM)
+    requester: Mapped[str | None] = mapped_column(String(64))  # the system's API key name
+    address: Mapped[str | None] = mapped_column(String(256))
+    lat: Mapped[float | None] = mapped_column(Float)
+    long: Mapped[float | None] = mapped_column(Float)
+    media_url: Mapped[str | None] = mapped_column(String(512))
     source_chat_id: Mapped[int] = mapped_column(BigInteger)
     source_message_id: Mapped[int] = mapped_column(BigInteger)
     text: Mapped[str] = mapped_column(Text)
@@ -129,6 +143,7 @@ class Item(Base):
     recurrence_of: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
     next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     photo_file_id: Mapped[str | None] = mapped_column(String(256))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ItemEvent(Base):
@@ -313,3 +328,58 @@ class CardMessage(Base):
     kind: Mapped[CardKind] = mapped_column(StrEnumType(CardKind, 16))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class HotlineMessage(Base):
+    """A request to the 12345 platform, written with the change that caused it, sent in order."""
+
+    __tablename__ = "hotline_outbox"
+    __table_args__ = (
+        Index("ix_hotline_outbox_pending_item", "item_id", "id", **_where("status = 'pending'")),
+        Index("ix_hotline_outbox_pending", "next_attempt_at", **_where("status = 'pending'")),
+        Index("ix_hotline_outbox_failed", "id", **_where("status = 'failed'")),
+        Index("ix_hotline_outbox_sent_at", "sent_at", **_where("status = 'sent'")),
+        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="ck_hotline_outbox_status"),
+        CheckConstraint(one_of("kind", Outbound), name="ck_hotline_outbox_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    kind: Mapped[Outbound] = mapped_column(StrEnumType(Outbound, 16))
+    code: Mapped[str] = mapped_column(String(24))
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    key: Mapped[str] = mapped_column(String(40), unique=True)  # the Idempotency-Key
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(300))
+
+
+class HotlineReport(Base):
+    """An event the 12345 platform reported, kept by its id so a repeat changes nothing."""
+
+    __tablename__ = "hotline_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    type: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())  # when it happened on the platform
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    outcome: Mapped[str] = mapped_column(String(16))  # applied, implied, late
+    note: Mapped[str | None] = mapped_column(String(300))
+
+
+class ApiKey(Base):
+    """A key another system uses to create requests through Open311 (only its hash is kept)."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

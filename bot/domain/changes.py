@@ -47,6 +47,7 @@ class Inputs:
     department: str | None = None  # a department picked by the action
     rating: Rating | None = None
     tracking_no: str | None = None
+    due: datetime | None = None  # a new answer deadline the action sets (EXTEND)
 
 
 Values = dict[str, Any]
@@ -124,5 +125,7 @@ def changes(rule: Rule, item: ItemView, inputs: Inputs) -> Values:
             return {"answer_due_at": due, "extension_used": True}
         case Action.RELEASE:
             return dict(UNACKNOWLEDGED)
+        case Action.EXTEND:
+            return {"answer_due_at": inputs.due}
         case _:
             return {}

@@ -36,8 +36,9 @@ class ItemFacts:
     """What the check needs to know about the item."""
 
     status: Status
-    deputy_id: int
+    deputy_id: int | None
     department: str | None
+    hotline: bool = False  # the department is handled by the 12345 platform
     routable: bool = False
     rated: bool = False
     extension_used: bool = False
@@ -62,10 +63,12 @@ def acts_as(actor: ActorFacts, item: ItemFacts) -> frozenset[Who]:
     found = set()
     if actor.role is Role.ADMIN:
         found.add(Who.ADMIN)
-    if actor.role is Role.DEPUTY and actor.member_id == item.deputy_id:
+    if actor.role is Role.DEPUTY and item.deputy_id and actor.member_id == item.deputy_id:
         found.add(Who.OWNER)
     if actor.role is Role.HANDLER and item.department and actor.department == item.department:
         found.add(Who.DEPARTMENT)
+    if actor.role is Role.PLATFORM and item.hotline:
+        found.add(Who.PLATFORM)
     return frozenset(found)
 
 

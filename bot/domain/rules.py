@@ -41,6 +41,7 @@ class Action(StrEnum):
     RESOLVED = "resolved"
     RECURRED = "recurred"
     RELEASE = "release"
+    EXTEND = "extend"  # the 12345 platform set a new answer deadline (延期)
 
 
 class Who(StrEnum):
@@ -50,6 +51,7 @@ class Who(StrEnum):
     DEPARTMENT = "department"  # a handler of the item's department
     ADMIN = "admin"
     SYSTEM = "system"  # jobs and the service itself (a revocation, a reminder)
+    PLATFORM = "platform"  # the 12345 platform, for an item of a department it handles
 
 
 class Guard(StrEnum):
@@ -149,12 +151,12 @@ TABLE: tuple[Rule, ...] = (
         ),
     ),
     _rule(
-        Action.ACKNOWLEDGE, (W.DEPARTMENT,), (S.ROUTED,), to=S.ACKNOWLEDGED,
+        Action.ACKNOWLEDGE, (W.DEPARTMENT, W.PLATFORM), (S.ROUTED,), to=S.ACKNOWLEDGED,
         events=(E.ACKNOWLEDGED,), retire=(C.ASSIGNMENT,), toast="TOAST_ACKED",
         notices=_notices((A.PRESSED, "working_card"), (A.DEPUTY, "to_deputy_acked")),
     ),
     _rule(
-        Action.RETURN, (W.DEPARTMENT,), OPEN, to=S.TRIAGE, asks=Purpose.RETURN,
+        Action.RETURN, (W.DEPARTMENT, W.PLATFORM), OPEN, to=S.TRIAGE, asks=Purpose.RETURN,
         events=(E.RETURNED,), retire=(C.ASSIGNMENT, C.WORKING),
         notices=_notices(
             (A.ADMINS, "triage_card_returned"), (A.DEPUTY, "to_deputy_returned"),
@@ -162,12 +164,13 @@ TABLE: tuple[Rule, ...] = (
         ),
     ),
     _rule(
-        Action.PROGRESS, (W.DEPARTMENT,), (S.ACKNOWLEDGED,), asks=Purpose.PROGRESS,
+        Action.PROGRESS, (W.DEPARTMENT, W.PLATFORM), (S.ACKNOWLEDGED,), asks=Purpose.PROGRESS,
         events=(E.PROGRESS,),
         notices=_notices((A.DEPUTY, "to_deputy_progress"), (A.ACTOR, "handler_done_progress")),
     ),
     _rule(
-        Action.ANSWER, (W.DEPARTMENT,), (S.ACKNOWLEDGED,), to=S.CLOSED, asks=Purpose.ANSWER,
+        Action.ANSWER, (W.DEPARTMENT, W.PLATFORM), (S.ACKNOWLEDGED,), to=S.CLOSED,
+        asks=Purpose.ANSWER,
         events=(E.ANSWERED,),
         notices=_notices((A.DEPUTY, "to_deputy_answer"), (A.ACTOR, "handler_done_answer")),
     ),
@@ -240,6 +243,10 @@ TABLE: tuple[Rule, ...] = (
         Action.RELEASE, (W.SYSTEM, W.ADMIN), (S.ACKNOWLEDGED,), to=S.ROUTED,
         events=(E.RELEASED,), notices=_notices((A.HANDLERS, "assignment_card_released")),
     ),
+    _rule(
+        Action.EXTEND, (W.PLATFORM,), OPEN, events=(E.EXTENDED,),
+        notices=_notices((A.HANDLERS, "extended_by_platform")),
+    ),
 )  # fmt: skip
 
 # What each kind of awaited text completes.
@@ -260,5 +267,6 @@ ROLE_WHO: Mapping[Role, frozenset[Who]] = MappingProxyType(
         Role.HANDLER: frozenset({Who.DEPARTMENT}),
         Role.SUPERVISOR: frozenset(),
         Role.STRANGER: frozenset(),
+        Role.PLATFORM: frozenset({Who.PLATFORM}),
     }
 )

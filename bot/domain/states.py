@@ -36,9 +36,17 @@ class Role(StrEnum):
     HANDLER = "handler"
     SUPERVISOR = "supervisor"
     STRANGER = "stranger"
+    PLATFORM = "platform"  # the 12345 platform, reporting through the connector
 
 
 MEMBER_ROLES = (Role.DEPUTY, Role.HANDLER, Role.SUPERVISOR)
+
+
+class Source(StrEnum):
+    """Where an item came from."""
+
+    TELEGRAM = "telegram"  # a deputy, in the bot
+    OPEN311 = "open311"  # another system, through the GeoReport v2 API
 
 
 class Urgency(StrEnum):

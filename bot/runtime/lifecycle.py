@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from telegram.error import InvalidToken, TelegramError
 
+from bot.web.server import BindFailed
+
 if TYPE_CHECKING:
     from bot.context import BotApplication
 
@@ -20,6 +22,7 @@ logger = logging.getLogger(__name__)
 CONNECT_BACKOFF_MAX = 10.0
 EXIT_TOKEN_REJECTED = 1
 EXIT_POLLER_STALLED = 3
+EXIT_HTTP_UNAVAILABLE = 4
 
 
 class TokenRejected(Exception):
@@ -64,12 +67,14 @@ async def polling(
     poll_interval: float = 0.0,
     poll_timeout: int = 10,
     stop: asyncio.Event | None = None,
+    http: tuple[str, int] | None = None,
 ) -> AsyncIterator[None]:
     """Run the bot inside an already running event loop until the block ends.
 
-    Order: reach Telegram, open the database and start the sender (post_init), start the job
-    queue, then the inbox workers and the poller. Stopping goes the other way: no more
-    fetching, the updates in flight finish, jobs stop, the sender finishes its row (post_stop).
+    Order: reach Telegram, open the database and start the senders (post_init), start the
+    job queue, the HTTP server (when `http` gives host and port), then the inbox workers and
+    the poller. Stopping goes the other way: no more HTTP requests and no more fetching, the
+    updates in flight finish, jobs stop, the senders finish their rows (post_stop).
     """
     await connect(application, stop=stop)
     if application.post_init is not None:
@@ -77,28 +82,44 @@ async def polling(
     try:
         await application.start()
         runtime = application.bot_data.runtime
+        try:
+            if http is not None:
+                assert runtime.connector is not None
+                await runtime.connector.serve(*http)
+        except BaseException:
+            await _stop(application)
+            raise
         runtime.start_intake(poll_timeout=poll_timeout, poll_interval=poll_interval)
         try:
             yield
         finally:
+            if runtime.connector is not None:
+                await runtime.connector.stop_serving()
             await runtime.stop_intake()
-            await application.stop()
-            if application.post_stop is not None:
-                await application.post_stop(application)
+            await _stop(application)
     finally:
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
 
 
-async def serve(application: BotApplication, *, poll_timeout: int = 10) -> int:
+async def _stop(application: BotApplication) -> None:
+    """Stop the application's job queue, then let the senders finish (post_stop)."""
+    await application.stop()
+    if application.post_stop is not None:
+        await application.post_stop(application)
+
+
+async def serve(
+    application: BotApplication, *, poll_timeout: int = 10, http: tuple[str, int] | None = None
+) -> int:
     """Run until SIGINT/SIGTERM (exit 0), a rejected token (1) or a stalled poller (3)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
-        async with polling(application, poll_timeout=poll_timeout, stop=stop):
+        async with polling(application, poll_timeout=poll_timeout, stop=stop, http=http):
             fatal = application.bot_data.runtime.fatal
             stopped = asyncio.ensure_future(_signalled(stop))
             await asyncio.wait([stopped, fatal], return_when=asyncio.FIRST_COMPLETED)
@@ -112,6 +133,9 @@ async def serve(application: BotApplication, *, poll_timeout: int = 10) -> int:
     except TokenRejected as exc:
         logger.error("%s; check TELEGRAM_BOT_TOKEN", exc)
         return EXIT_TOKEN_REJECTED
+    except BindFailed as exc:
+        logger.error("%s; check DEPUTYBOT_HTTP_LISTEN", exc)
+        return EXIT_HTTP_UNAVAILABLE
     except StoppedWhileStarting:
         logger.info("stopped before Telegram could be reached")
     finally:

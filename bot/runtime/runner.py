@@ -22,13 +22,13 @@ def run_polling(settings: Settings) -> int:
     """Run until SIGINT/SIGTERM; return the process exit code (non-zero: restart or fix)."""
     application = build_application(settings)
     logger.info("deputybot starting against %s", settings.telegram_api_url)
-    return asyncio.run(_serve(application))
+    return asyncio.run(_serve(application, settings.listen))
 
 
-async def _serve(application: BotApplication) -> int:
+async def _serve(application: BotApplication, listen: tuple[str, int]) -> int:
     """Serve; once started, take what start-up built out of the garbage collector's way."""
     asyncio.get_running_loop().call_later(SETTLE_AFTER, settle_memory)
-    return await serve(application)
+    return await serve(application, http=listen)
 
 
 def settle_memory() -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application
 
+from bot.runtime.connector import Connector
 from bot.runtime.lease import PollerLease
 from bot.runtime.pager import ErrorPager
 from bot.runtime.poller import Poller
@@ -50,6 +51,7 @@ class Runtime:
             workers=workers,
         )
         self.poller: Poller | None = None
+        self.connector: Connector | None = None  # set in post_init (it needs the settings)
         self.fatal: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
@@ -60,8 +62,10 @@ class Runtime:
         self.sender.start()
 
     async def stop_sender(self) -> None:
-        """Finish the row in flight and stop delivering."""
+        """Finish the rows in flight and stop delivering (to Telegram and to the platform)."""
         await self.sender.stop()
+        if self.connector is not None:
+            await self.connector.stop()
 
     def start_intake(self, *, poll_timeout: int = 10, poll_interval: float = 0.0) -> None:
         """Start the inbox workers, the poller (if elected) and the heartbeat."""

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.db.models import Item, ItemEvent, Member
 from bot.domain.changes import Inputs, changes
+from bot.domain.hotline import Outbound, messages_for
 from bot.domain.permissions import ActorFacts, Denied, choose
 from bot.domain.rules import Action, Audience, Rule
 from bot.domain.states import EventKind, Rating, Role
@@ -46,6 +47,7 @@ class Act:
     message_id: int | None = None
     text: str = ""
     argument: str = ""
+    due: datetime | None = None  # a new answer deadline (the platform's 延期)
 
 
 @dataclass(frozen=True)
@@ -130,20 +132,46 @@ class Acting:
         for notice in rule.notices:
             rendered = RENDERERS[notice.message](view)
             await self._notify(session, notice.to, rendered, view, act, requesters(events))
+        self._tell_platform(session, rule.action, view, act, now)
         if rule.action is Action.RECURRED:
-            await reopen_as_new(
+            new = await reopen_as_new(
                 session, deps, view, actor=act.actor, chat_id=act.chat_id,
                 now=now,
                 notify=lambda s, to, m, v: self._notify(s, to, m, v, act, []),
             )  # fmt: skip
+            if deps.config.on_hotline(new.department):
+                deps.hotline.enqueue(session, now, Outbound.ORDER, _with_item(view, new))
         toast = getattr(texts, rule.toast) if rule.toast else texts.TOAST_OK
         return Done(rule, item.tracking_no, toast.format(no="", department=view.department).strip())
+
+    def _tell_platform(
+        self, session: AsyncSession, action: Action, view: View, act: Act, now: datetime
+    ) -> None:
+        """Queue what the 12345 platform must hear of this action, in order."""
+        config, item = self._deps.config, view.item
+        kinds = messages_for(
+            action,
+            was_on_hotline=config.on_hotline(view.before_department),
+            on_hotline=config.on_hotline(item.department),
+            by_platform=act.actor is not None and act.actor.platform is not None,
+        )
+        for kind in kinds:
+            rating = Rating.UNSATISFIED if action is Action.COMPLAIN else item.rating
+            detail = {"action": action.value, "text": act.text, "rating": rating}
+            if kind is Outbound.FOLLOW_UP:
+                detail["outcome"] = action.value
+            if kind is Outbound.WITHDRAWN:
+                detail["department"] = view.department
+            if kind is Outbound.UPDATED:
+                detail["handler"] = act.actor.label if act.actor else None
+            self._deps.hotline.enqueue(session, now, kind, view, **detail)
 
     async def _rule(
         self, session: AsyncSession, item: Item, act: Act
     ) -> tuple[Rule, list[ItemEvent]]:
         """Find the rule that allows the act, or refuse it in the user's words."""
-        facts, events = await facts_of(session, item, act.action)
+        hotline = self._deps.config.on_hotline(item.department)
+        facts, events = await facts_of(session, item, act.action, hotline=hotline)
         try:
             return choose(act.action, actor_facts(act.actor), facts), events
         except Denied as denied:
@@ -182,6 +210,8 @@ class Acting:
                 if act.argument not in (Rating.SATISFIED, Rating.BASIC):
                     raise Refused(texts.STALE_BUTTON)
                 rating = Rating(act.argument)
+            case Action.EXTEND if act.due is None or act.due <= now:
+                raise Refused(texts.STALE_BUTTON)
             case Action.COMPLAIN:
                 rating = Rating.UNSATISFIED
         member = act.actor.member if act.actor else None
@@ -194,6 +224,7 @@ class Acting:
             department=department,
             rating=rating,
             tracking_no=item.tracking_no or tracking_number(now.astimezone(self._deps.tz), item.id),
+            due=act.due,
         )
 
     def _detail(self, action: Action, item: Item, before_acknowledger: str) -> str:
@@ -204,7 +235,7 @@ class Acting:
                 assert item.answer_due_at is not None
                 due = policy.extension(item.answer_due_at, item.topic, item.urgent)
                 return cards.local_time(due, tz)
-            case Action.APPROVE_EXTENSION | Action.REFUSE_EXTENSION:
+            case Action.APPROVE_EXTENSION | Action.REFUSE_EXTENSION | Action.EXTEND:
                 return cards.local_time(item.answer_due_at, tz)
             case Action.RESOLVED:
                 return texts.BTN_RESOLVED
@@ -244,6 +275,8 @@ class Acting:
                 chats = requesters
             case Audience.HANDLERS:
                 assert item.department is not None
+                if not deps.config.in_telegram(item.department):
+                    return  # the 12345 platform works this department's items: it was told
                 chats = [
                     m.telegram_id for m in await handlers_of(session, department=item.department)
                 ]
@@ -268,6 +301,11 @@ class Acting:
             return ""
         member = await session.get(Member, item.acknowledged_by)
         return member.name if member else ""
+
+
+def _with_item(view: View, item: Item) -> View:
+    """Return the view of another item of the same deputy (a recurrence)."""
+    return View(view.config, view.tz, item, view.deputy, view.actor)
 
 
 def _with_target(view: View, target: str | None) -> View:

@@ -46,10 +46,18 @@ class Actor:
     telegram_id: int
     is_admin: bool
     member: MemberView | None
+    platform: str | None = None  # the 12345 platform's person or unit, reporting
+
+    @classmethod
+    def of_platform(cls, who: str) -> Actor:
+        """Return the actor of a report from the 12345 platform."""
+        return cls(0, False, None, platform=who)
 
     @property
     def role(self) -> Role:
-        """Return admin, deputy, handler, supervisor or stranger."""
+        """Return admin, deputy, handler, supervisor, stranger or the platform."""
+        if self.platform is not None:
+            return Role.PLATFORM
         if self.is_admin:
             return Role.ADMIN
         return Role(self.member.role) if self.member else Role.STRANGER
@@ -71,6 +79,8 @@ class Actor:
     @property
     def label(self) -> str:
         """Return a name fit for an event log."""
+        if self.platform is not None:
+            return self.platform
         return self.member.name if self.member else ("管理员" if self.is_admin else "访客")
 
     def handles(self, department: str | None) -> bool:

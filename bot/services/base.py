@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from bot.services import outbox
 from bot.services.actors import Actor, handlers_of
 from bot.services.deadlines import DeadlinePolicy
 from bot.services.errors import Refused
+from bot.services.hotline_queue import HotlineQueue
 from bot.services.routing import RoutingHolder
 from classifier import RoutingConfig
 
@@ -34,6 +35,7 @@ class ServiceDeps:
     admin_ids: frozenset[int]
     outbox: outbox.Outbox
     tz: ZoneInfo
+    hotline: HotlineQueue = field(default_factory=HotlineQueue)
 
     @property
     def config(self) -> RoutingConfig:
@@ -83,12 +85,13 @@ def record(
     target: str | None = None,
 ) -> None:
     """Append one event for a change already applied to the item."""
+    item.updated_at = now
     session.add(
         ItemEvent(
             item_id=item.id,
             at=now,
             kind=kind,
-            actor_telegram_id=actor.telegram_id if actor else None,
+            actor_telegram_id=actor.telegram_id if actor and actor.telegram_id else None,
             actor_role=actor.role if actor else "system",
             from_status=from_status,
             to_status=item.status,

@@ -24,7 +24,7 @@ TRANSFER_KINDS = (EventKind.TRANSFER_REQUESTED, EventKind.TRANSFERRED, EventKind
 
 
 async def facts_of(
-    session: AsyncSession, item: Item, action: Action
+    session: AsyncSession, item: Item, action: Action, *, hotline: bool = False
 ) -> tuple[ItemFacts, list[ItemEvent]]:
     """Read the facts an action's guards look at (its events only when a guard needs them)."""
     guards = {guard for rule in rules_for(action) for guard in rule.guards}
@@ -34,6 +34,7 @@ async def facts_of(
         status=item.status,
         deputy_id=item.deputy_id,
         department=item.department,
+        hotline=hotline,
         routable=bool(item.department) and not item.abstained,
         rated=item.rating is not None,
         extension_used=item.extension_used,

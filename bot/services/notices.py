@@ -204,6 +204,7 @@ RENDERERS: Mapping[str, Callable[[View], Rendered]] = MappingProxyType(
         "extension_sent": _plain(texts.EXTENSION_SENT),
         "extension_approved": _plain(texts.EXTENSION_APPROVED, due=lambda v: v.note),
         "extension_refused": _plain(texts.EXTENSION_REFUSED, due=lambda v: v.note),
+        "extended_by_platform": _plain(texts.EXTENDED_BY_PLATFORM, due=lambda v: v.note),
         "transfer_picker": _transfer_picker,
         "transfer_card": _transfer_card,
         "transfer_sent": _plain(texts.TRANSFER_SENT, target=lambda v: v.name_of(v.target)),
@@ -259,5 +260,7 @@ def event_note(kind: EventKind, action: Action, v: View) -> str | None:
             return v.text
         case EventKind.EXTENSION_REQUESTED:
             return v.text
+        case EventKind.ACKNOWLEDGED if v.actor is not None and v.actor.platform is not None:
+            return v.actor_name
         case _:
             return None

@@ -53,6 +53,14 @@ class Harness:
     talk: Conversation
 
     @property
+    def web_url(self) -> str:
+        """Return the root URL of the bot's HTTP server (when the test started one)."""
+        connector = self.bot_data.runtime.connector
+        assert connector is not None
+        assert connector.web is not None
+        return f"http://127.0.0.1:{connector.web.port}"
+
+    @property
     def bot_data(self) -> BotData:
         """Return the application's typed bot data."""
         data: BotData = self.application.bot_data
@@ -91,6 +99,8 @@ async def running_bot(
     instant_get_updates: bool = False,
     clock: Clock | None = None,
     fake: FakeTelegram | None = None,
+    env: dict[str, str] | None = None,
+    http: bool = False,
 ) -> AsyncIterator[Harness]:
     """Start the emulator (unless given one that outlives the bot) and the bot polling it."""
     owned = fake is None
@@ -99,15 +109,18 @@ async def running_bot(
         await fake.start()
     for person in vars(CAST).values():
         fake.add_user(person.user_id, person.name)
-    settings = Settings(
-        DEPUTYBOT_DATABASE_URL=database_url,  # type: ignore[call-arg]
-        DEPUTYBOT_TELEGRAM_API_URL=fake.root,
-        DEPUTYBOT_ADMIN_IDS=str(ADMIN_ID),
-        _env_file=None,
-    )
+    values: dict[str, object] = {
+        "DEPUTYBOT_DATABASE_URL": database_url,
+        "DEPUTYBOT_TELEGRAM_API_URL": fake.root,
+        "DEPUTYBOT_ADMIN_IDS": str(ADMIN_ID),
+        "_env_file": None,
+        **(env or {}),
+    }
+    settings = Settings(**values)  # type: ignore[arg-type]
     application = build_application(settings, token=fake.token, clock=clock, routing=routing)
+    listen = ("127.0.0.1", 0) if http else None
     try:
-        async with polling(application, poll_interval=0.01, poll_timeout=1):
+        async with polling(application, poll_interval=0.01, poll_timeout=1, http=listen):
             yield Harness(fake, application, Conversation(fake, timeout=10))
     finally:
         if owned:

@@ -128,6 +128,7 @@ def bot_env(fake: FakeTelegram, database_url: str, **extra: str) -> dict[str, st
         DEPUTYBOT_DATABASE_URL=database_url,
         DEPUTYBOT_ADMIN_IDS=str(ADMIN),
         DEPUTYBOT_ROUTING=str(ROUTING),
+        DEPUTYBOT_HTTP_LISTEN="127.0.0.1:0",  # several processes at once: any free port
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)

@@ -1,0 +1,106 @@
+"""The HTTP server, and the 12345 platform's sender and poll, of one bot process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter
+
+from bot.hotline.client import HotlineClient
+from bot.hotline.sender import HotlineSender
+from bot.services.hotline_reports import open_work_orders
+from bot.settings import Settings
+from bot.web.app import build_web_app
+from bot.web.hotline import hotline_router
+from bot.web.server import WebServer
+
+if TYPE_CHECKING:
+    from bot.context import Services
+
+logger = logging.getLogger(__name__)
+
+RouterFactory = Callable[["Services", Settings], APIRouter | None]
+
+
+class Connector:
+    """Starts what talks HTTP: the sender to the platform, its poll, the server."""
+
+    def __init__(self, services: Services, settings: Settings) -> None:
+        self._services = services
+        self._settings = settings
+        self.client: HotlineClient | None = None
+        self.sender: HotlineSender | None = None
+        url, app_id, secret = settings.hotline_url, settings.hotline_app_id, settings.hotline_secret
+        if url and app_id and secret:
+            self.client = HotlineClient(url, app_id, secret.get_secret_value())
+            self.sender = HotlineSender(self.client, services.hotline, services.hotline_deliveries)
+        self.web: WebServer | None = None
+        self._poll: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Start delivering to the platform, and polling it when configured."""
+        if self.sender is not None:
+            self.sender.start()
+        if self.client is not None and self._settings.hotline_poll_seconds > 0:
+            self._poll = asyncio.create_task(self._poll_loop(), name="hotline-poll")
+
+    async def serve(self, host: str, port: int, extra: Sequence[RouterFactory] = ()) -> int:
+        """Start the HTTP server; return the port it listens on."""
+        settings = self._settings
+        secret = settings.hotline_secret.get_secret_value() if settings.hotline_secret else None
+        routers = [hotline_router(self._services.hotline_reports, settings.hotline_app_id, secret)]
+        for factory in (*ROUTERS, *extra):
+            router = factory(self._services, settings)
+            if router is not None:
+                routers.append(router)
+        self.web = WebServer(build_web_app(routers), host, port)
+        return await self.web.start()
+
+    async def stop_serving(self) -> None:
+        """Stop taking HTTP requests (first, so nothing arrives while the rest stops)."""
+        if self.web is not None:
+            await self.web.stop()
+            self.web = None
+
+    async def stop(self) -> None:
+        """Stop the poll and let the sender finish the requests in flight."""
+        if self._poll is not None:
+            self._poll.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poll
+            self._poll = None
+        if self.sender is not None:
+            await self.sender.stop()
+
+    async def poll_once(self) -> int:
+        """Read the events of every open work order and apply them; return how many."""
+        assert self.client is not None
+        applied = 0
+        for code in await open_work_orders(self._services.deps):
+            try:
+                events = await self.client.events(code)
+            except Exception as exc:
+                logger.warning("hotline poll of %s failed: %s", code, type(exc).__name__)
+                continue
+            for event in events:
+                result = await self._services.hotline_reports.apply(event)
+                applied += result.code not in ("duplicate",)
+        return applied
+
+    async def _poll_loop(self) -> None:
+        """Poll the platform every DEPUTYBOT_HOTLINE_POLL_SECONDS."""
+        while True:
+            await asyncio.sleep(self._settings.hotline_poll_seconds)
+            try:
+                await self.poll_once()
+            except Exception as exc:
+                logger.warning("hotline poll round failed: %r", exc)
+
+
+# Routers of the other HTTP callers (Open311, photo links), each built from the services and
+# settings, or None when not configured.
+ROUTERS: tuple[RouterFactory, ...] = ()
