@@ -6,22 +6,24 @@ import logging
 import tempfile
 from pathlib import Path
 
+from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from bot import texts
 from bot.app import build_application
 from bot.clock import ManualClock
 from bot.db.engine import create_engine, session_factory
-from bot.db.models import Item, ItemEvent, Member, OutboxMessage
+from bot.db.models import HotlineMessage, Item, ItemEvent, Member, OutboxMessage
 from bot.demo.clock import START, play_clock
 from bot.demo.conversation import Conversation, Person, invite_code, tracking_number
+from bot.demo.hotline import demo_platform, demo_routing, play_hotline
 from bot.fake_telegram import BotMessage, FakeTelegram
 from bot.runtime.lifecycle import polling
 from bot.runtime.runner import configure_logging
 from bot.settings import Settings
 
 ADMIN_ID = 900001
-OUTBOX_STATUS = {"sent": "已送达", "pending": "待发送"}
+OUTBOX_STATUS = {"sent": "已送达", "pending": "待发送", "failed": "已搁置"}
 
 
 NAMES = {
@@ -53,22 +55,35 @@ async def run_offline(settings: Settings) -> int:
     fake = FakeTelegram(bot_username="deputybot_demo_bot")
     await fake.start()
     fake.on_message = _print_bot
+    platform = demo_platform()
+    await platform.start()
     demo = settings.model_copy(
         update={
             "telegram_api_url": fake.root,
             "database_url": f"sqlite+aiosqlite:///{workdir / 'demo.db'}",
             "admin_ids": frozenset({ADMIN_ID}),
+            "routing": str(demo_routing(Path(settings.routing), workdir)),
+            "hotline_url": platform.url,
+            "hotline_app_id": platform.app_id,
+            "hotline_secret": SecretStr(platform.secret),
         }
     )
     print("deputybot 离线演示：未设置 TELEGRAM_BOT_TOKEN，机器人连接本机模拟的 Telegram Bot API")
-    print(f"   Bot API: {fake.root}   数据库: {workdir / 'demo.db'}\n", flush=True)
+    print(f"   Bot API: {fake.root}   数据库: {workdir / 'demo.db'}")
+    print(f"   交通运输局由本机模拟的 12345 热线平台办理：{platform.url}\n", flush=True)
     clock = ManualClock(START)
     application = build_application(demo, token=fake.token, clock=clock)
     talk = Conversation(fake, printer=lambda line: print(line, flush=True))
-    async with polling(application, poll_timeout=2):
+    async with polling(application, poll_timeout=2, http=("127.0.0.1", 0)):
+        connector = application.bot_data.runtime.connector
+        assert connector is not None
+        assert connector.web is not None
+        platform.callback_url = f"http://127.0.0.1:{connector.web.port}/hotline/events"
         people = await play(talk)
+        await play_hotline(talk, platform, people)
         await play_clock(talk, application.bot_data.services, clock, people)
     errors = list(application.bot_data.errors)
+    await platform.stop()
     await fake.stop()
     await print_summary(demo.database_url)
     if errors:
@@ -177,6 +192,13 @@ async def print_summary(database_url: str) -> None:
                 )
             ).all()
         )
+        hotline = dict(
+            (
+                await session.execute(
+                    select(HotlineMessage.status, func.count()).group_by(HotlineMessage.status)
+                )
+            ).all()
+        )
     await engine.dispose()
     roles = "，".join(f"{texts.ROLES[role]} {count}" for role, count in sorted(members.items()))
     statuses = "，".join(f"{texts.STATUS[status]} {n}" for status, n in sorted(items.items()))
@@ -186,3 +208,5 @@ async def print_summary(database_url: str) -> None:
     print(f"   诉求：{statuses}")
     print(f"   办理事件：{events} 条（只增不删）")
     print(f"   发件箱：{delivered}")
+    sent = "，".join(f"{OUTBOX_STATUS.get(k, k)} {n}" for k, n in sorted(hotline.items()))
+    print(f"   发往 12345 平台：{sent or '无'}")

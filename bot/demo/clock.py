@@ -37,7 +37,7 @@ async def play_clock(
 ) -> None:
     """Leave one item unacknowledged and let the days pass."""
     deputy, li, zhao, admin = people["deputy"], people["li"], people["zhao"], people["admin"]
-    print("\n== 7. 到期提醒：一件诉求无人签收，时钟快进 ==")
+    print("\n== 8. 到期提醒：一件诉求无人签收，时钟快进 ==")
     talk.say(deputy, "幸福小区门口的路灯又坏了，晚上很黑，老人出门不安全，希望尽快维修")
     talk.press(deputy, await talk.expect(deputy, "诉求预览"), "提交")
     number = tracking_number(await talk.expect(deputy, "已收到您的诉求"))
@@ -52,7 +52,7 @@ async def play_clock(
     await _jump(services, clock, START + timedelta(hours=47, minutes=1), "每日 09:00 待办摘要")
     await talk.expect(li, "每日待办")
 
-    print("\n== 8. 每周一 09:00，管理员收到试点小结（文字和图表） ==")
+    print("\n== 9. 每周一 09:00，管理员收到试点小结（文字和图表） ==")
     await _jump(services, clock, START + timedelta(days=7, minutes=-59), "下周一 09:01")
     await talk.expect(admin, "试点小结")
     await talk.expect_photo(admin)

@@ -7,6 +7,7 @@ import contextlib
 import itertools
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,7 +18,7 @@ from aiohttp import web
 from bot.hotline import signing
 from bot.hotline.client import encode
 
-DEMO_ANSWER = "经现场核查，已安排维修人员处理，问题已解决。感谢您的反映。"
+DEMO_ANSWER = "经核查，反映的问题属实，已责成相关单位整改并依法处理。感谢您的反映。"
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,9 @@ class FakeHotline:
         self._port = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self.arrived = asyncio.Event()
+        # Hooks for the offline demo: what arrived, and each report with its answer.
+        self.on_received: Callable[[Received], None] | None = None
+        self.on_reported: Callable[[dict[str, Any], int, dict[str, Any]], None] | None = None
 
     # --- serving ---------------------------------------------------------------------------
 
@@ -168,8 +172,11 @@ class FakeHotline:
             return self._refuse(404, "unknown_code")
         self._keys.add(key)
         kind = str(data.get("type", "order"))
-        self.received.append(Received(kind, code, key, data))
+        received = Received(kind, code, key, data)
+        self.received.append(received)
         self.arrived.set()
+        if self.on_received is not None:
+            self.on_received(received)
         if kind == "order" and self.auto is not None:
             self._spawn(self._work(code))
         return web.json_response({"success": True, "code": "ok", "message": "已接收"})
@@ -243,7 +250,11 @@ class FakeHotline:
 
     async def report(self, code: str, type: str, **fields: Any) -> tuple[int, dict[str, Any]]:
         """Make a report and post it."""
-        return await self.send(self.event(code, type, **fields))
+        event = self.event(code, type, **fields)
+        status, answer = await self.send(event)
+        if self.on_reported is not None:
+            self.on_reported(event, status, answer)
+        return status, answer
 
     def sign(self, body: bytes, *, now: float | None = None) -> dict[str, str]:
         """Return the signed headers of a body."""

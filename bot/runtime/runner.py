@@ -10,6 +10,7 @@ from bot.app import build_application
 from bot.context import BotApplication
 from bot.runtime import redact
 from bot.runtime.lifecycle import serve
+from bot.services.routing import routing_holder
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -20,7 +21,9 @@ SETTLE_AFTER = 3.0
 
 def run_polling(settings: Settings) -> int:
     """Run until SIGINT/SIGTERM; return the process exit code (non-zero: restart or fix)."""
-    application = build_application(settings)
+    # A routing file the bot cannot run with stops it here, before Telegram is even asked.
+    routing = routing_holder(settings.routing, settings.tz, hotline=settings.hotline_configured)
+    application = build_application(settings, routing=routing)
     logger.info("deputybot starting against %s", settings.telegram_api_url)
     return asyncio.run(_serve(application, settings.listen))
 

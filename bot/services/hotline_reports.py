@@ -82,7 +82,7 @@ class HotlineReports:
         steps = plan(event.type, item.status)
         if steps is None:
             raise _Rejected(Applied("not_in_state", 409))
-        actor = Actor.of_platform(f"{texts.ROLES['platform']} {event.who}".strip())
+        actor = Actor.of_platform(event.who or texts.ROLES["platform"])
         try:
             for action in steps.actions:
                 await self._acting.within(

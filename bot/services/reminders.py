@@ -15,13 +15,17 @@ from bot import callbacks as cb
 from bot import texts
 from bot.callbacks import Buttons
 from bot.db.models import Item, Member, Reminder
+from bot.domain.hotline import Outbound
 from bot.domain.states import CardKind, EventKind
 from bot.services import cards, outbox
 from bot.services.actors import handlers_of, supervisors_of
 from bot.services.base import ServiceDeps, deputy_of, record
+from bot.services.notices import View
 from bot.services.schedule import Stage, deadline_round, next_due, stages
 
 BATCH = 200
+# Reminders addressed to the department's own people (the platform hears these instead).
+DEPARTMENT_PEOPLE = frozenset({"handlers", "acknowledger", "supervisors"})
 LABELS = {
     "ack_overdue": "签收超时催办",
     "ack_escalate": "签收超时报告管理员",
@@ -98,7 +102,14 @@ class Reminders:
         hold = now if item.urgent else self._deps.policy.quiet.release(now)
         recipients: list[int] = []
         for to in rule.to:
+            if to in DEPARTMENT_PEOPLE and not deps.config.in_telegram(item.department):
+                continue  # the 12345 platform works this department's items: it is told below
             recipients += await _recipients(session, to, item, deputy, deps)
+        if deps.config.on_hotline(item.department) and DEPARTMENT_PEOPLE & set(rule.to):
+            told = View(deps.config, deps.tz, item, deputy, None)
+            deps.hotline.enqueue(
+                session, now, Outbound.REMINDED, told, reminder=stage.kind, text=text
+            )
         for chat_id in dict.fromkeys(recipients):
             outbox.send(
                 session, now, chat_id=chat_id, text=text, buttons=buttons, item_id=item.id,

@@ -109,3 +109,33 @@ def test_the_shipped_routing_file_is_found_from_any_folder(
     monkeypatch.delenv("DEPUTYBOT_ROUTING", raising=False)
     assert main(["classify", "小区门口的路灯坏了一个月"]) == 0
     assert "housing" in capsys.readouterr().out
+
+
+def test_a_hotline_department_needs_the_platform_configured(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(ROUTING.parent / "userdict.txt", env / "userdict.txt")
+    text = ROUTING.read_text(encoding="utf-8").replace(
+        'market = "市场监督管理局"', 'market = { name = "市场监督管理局", reach = "hotline" }'
+    )
+    path = env / "hotline.toml"
+    path.write_text(text, encoding="utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if 'reach = "hotline"' in row)
+    assert main(["check-config", str(path)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0
+    assert f"hotline.toml:{line}: departments.market.reach:" in err
+    assert "DEPUTYBOT_HOTLINE_URL" in err
+    # The bot refuses to start on it too, with the same one line.
+    monkeypatch.setenv("DEPUTYBOT_ROUTING", str(path))
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:TEST-TOKEN")
+    monkeypatch.setenv("DEPUTYBOT_TELEGRAM_API_URL", "http://127.0.0.1:9")
+    assert main(["run"]) == 1
+    assert f"hotline.toml:{line}: departments.market.reach:" in capsys.readouterr().err
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN")
+    # Configured, it is accepted.
+    monkeypatch.setenv("DEPUTYBOT_HOTLINE_URL", "https://12345.example.org/api")
+    monkeypatch.setenv("DEPUTYBOT_HOTLINE_APP_ID", "deputybot")
+    monkeypatch.setenv("DEPUTYBOT_HOTLINE_SECRET", "s3cret")
+    assert main(["check-config", str(path)]) == 0
+    assert "OK" in capsys.readouterr().out

@@ -30,9 +30,15 @@ async def test_offline_run_shows_the_whole_loop(
         "已退回",
         "感谢您的评价",
         "办理记录",
+        "12345平台 ← 新工单",
+        "12345平台 → 回调 受理",
+        "已由【交通运输局】签收",
+        "12345平台 → 回调 办结",
+        "12345平台 ← 代表评价",
         "数据库中已存储",
     ):
         assert step in out, step
+    assert "发往 12345 平台：已送达 2" in out
     assert "待发送" not in out
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "TEST-TOKEN" not in logged

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.clock import Clock
 from bot.fake_hotline import FakeHotline
 from bot.services.routing import RoutingHolder, routing_holder
 from tests.conftest import ROUTING
@@ -69,12 +70,17 @@ async def until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
 
 @asynccontextmanager
 async def hotline_bot(
-    database_url: str, folder: Path, *, reach: str = '"hotline"', **extra: str
+    database_url: str,
+    folder: Path,
+    *,
+    reach: str = '"hotline"',
+    clock: Clock | None = None,
+    extra: dict[str, str] | None = None,
 ) -> AsyncIterator[Hotline]:
     """Start the platform and the bot (with its HTTP server) wired to each other."""
     async with FakeHotline() as platform:
         routing = hotline_routing(folder, reach)
-        env = hotline_env(platform, **extra)
-        async with running_bot(database_url, routing, env=env, http=True) as bot:
+        env = hotline_env(platform, **(extra or {}))
+        async with running_bot(database_url, routing, env=env, http=True, clock=clock) as bot:
             platform.callback_url = f"{bot.web_url}/hotline/events"
             yield Hotline(bot, platform)

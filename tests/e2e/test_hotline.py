@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from bot.clock import ManualClock
 from bot.db.models import HotlineReport, Item, ItemEvent
 from bot.hotline.client import encode
-from tests.e2e.hotline_setup import POLLUTION, hotline_bot
+from bot.wiring import run_due_jobs
+from tests.e2e.hotline_setup import POLLUTION, hotline_bot, until
+
+CST = ZoneInfo("Asia/Shanghai")
 
 
 async def test_round_trip_reaches_the_deputy_as_a_handler_would(
@@ -203,4 +210,74 @@ async def test_bad_reports_get_their_4xx_and_change_nothing(
         assert await _state(bot, number) == returned
         acked = [m for m in bot.fake.chat(cast.deputy.user_id) if "签收" in (m.text or "")]
         assert len(acked) == 1
+        assert bot.bot_data.errors == []
+
+
+async def test_deadlines_remind_the_platform_and_supervisors_of_a_shared_department(
+    database_url: str, tmp_path: Path
+) -> None:
+    start = datetime(2026, 12, 7, 10, 0, tzinfo=CST)  # a Monday
+    clock = ManualClock(start)
+    reach = '["telegram", "hotline"]'
+    async with hotline_bot(database_url, tmp_path, reach=reach, clock=clock) as line:
+        bot, platform = line.bot, line.platform
+        cast = await bot.enrol()
+        number = await bot.submit(cast.deputy, POLLUTION)
+        await line.orders(1)
+        await bot.talk.expect(cast.wang, number)  # shared: its handler in Telegram has a card
+        clock.set(start + timedelta(hours=24, minutes=1))
+        await run_due_jobs(bot.bot_data.services)
+        bot.bot_data.services.hotline.kick()
+        await line.received(number, "reminded")
+        reminded = next(r for r in platform.of(number) if r.kind == "reminded").body
+        assert reminded["reminder"] == "ack_overdue"
+        assert "已超过签收时限" in reminded["text"]
+        await bot.talk.expect(cast.wang, "已超过签收时限")
+        assert bot.bot_data.errors == []
+
+
+async def test_a_department_only_the_platform_serves_sends_nothing_to_telegram_people(
+    database_url: str, tmp_path: Path
+) -> None:
+    start = datetime(2026, 12, 7, 10, 0, tzinfo=CST)
+    clock = ManualClock(start)
+    async with hotline_bot(database_url, tmp_path, clock=clock) as line:
+        bot, platform = line.bot, line.platform
+        cast = await bot.enrol()
+        number = await bot.submit(cast.deputy, POLLUTION)
+        await line.orders(1)
+        clock.set(start + timedelta(days=12))  # long past the answer deadline
+        await run_due_jobs(bot.bot_data.services)
+        bot.bot_data.services.hotline.kick()
+
+        def reminded() -> set[str]:
+            return {r.body["reminder"] for r in platform.of(number) if r.kind == "reminded"}
+
+        await until(lambda: "supervise" in reminded())
+        assert {"ack_overdue", "answer_breach", "supervise"} <= reminded()
+        await bot.talk.expect(cast.admin, "督办")
+        assert not [m for m in bot.fake.chat(cast.wang.user_id) if number in (m.text or "")]
+        assert bot.bot_data.errors == []
+
+
+async def test_the_poll_reads_reports_of_a_platform_that_cannot_call_back(
+    database_url: str, tmp_path: Path
+) -> None:
+    poll = {"DEPUTYBOT_HOTLINE_POLL_SECONDS": "0.2"}
+    async with hotline_bot(database_url, tmp_path, extra=poll) as line:
+        bot, platform = line.bot, line.platform
+        platform.callback_url = None  # it never calls us: the bot has to ask
+        cast = await bot.enrol()
+        number = await bot.submit(cast.deputy, POLLUTION)
+        await line.orders(1)
+        platform.event(number, "受理", handler="王五")
+        platform.event(number, "办结", text="已依法查处，责令整改")
+        card = await bot.talk.expect(cast.deputy, "已依法查处")
+        assert card.buttons()
+        acked = [m for m in bot.fake.chat(cast.deputy.user_id) if "签收" in (m.text or "")]
+        assert len(acked) == 1  # polled again and again, applied once
+        await asyncio.sleep(0.5)
+        async with bot.bot_data.services.deps.sessions() as session:
+            reports = await session.scalar(select(func.count()).select_from(HotlineReport))
+        assert reports == 2
         assert bot.bot_data.errors == []
