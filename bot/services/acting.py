@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.db.models import Item, ItemEvent, Member
 from bot.domain.changes import Inputs, changes
-from bot.domain.hotline import Outbound, messages_for
+from bot.domain.hotline import Outbound
 from bot.domain.permissions import ActorFacts, Denied, choose
 from bot.domain.rules import Action, Audience, Rule
 from bot.domain.states import EventKind, Rating, Role
@@ -132,7 +132,7 @@ class Acting:
         for notice in rule.notices:
             rendered = RENDERERS[notice.message](view)
             await self._notify(session, notice.to, rendered, view, act, requesters(events))
-        self._tell_platform(session, rule.action, view, act, now)
+        deps.hotline.after_action(session, now, rule.action, view, text=act.text, actor=act.actor)
         if rule.action is Action.RECURRED:
             new = await reopen_as_new(
                 session, deps, view, actor=act.actor, chat_id=act.chat_id,
@@ -143,28 +143,6 @@ class Acting:
                 deps.hotline.enqueue(session, now, Outbound.ORDER, _with_item(view, new))
         toast = getattr(texts, rule.toast) if rule.toast else texts.TOAST_OK
         return Done(rule, item.tracking_no, toast.format(no="", department=view.department).strip())
-
-    def _tell_platform(
-        self, session: AsyncSession, action: Action, view: View, act: Act, now: datetime
-    ) -> None:
-        """Queue what the 12345 platform must hear of this action, in order."""
-        config, item = self._deps.config, view.item
-        kinds = messages_for(
-            action,
-            was_on_hotline=config.on_hotline(view.before_department),
-            on_hotline=config.on_hotline(item.department),
-            by_platform=act.actor is not None and act.actor.platform is not None,
-        )
-        for kind in kinds:
-            rating = Rating.UNSATISFIED if action is Action.COMPLAIN else item.rating
-            detail = {"action": action.value, "text": act.text, "rating": rating}
-            if kind is Outbound.FOLLOW_UP:
-                detail["outcome"] = action.value
-            if kind is Outbound.WITHDRAWN:
-                detail["department"] = view.department
-            if kind is Outbound.UPDATED:
-                detail["handler"] = act.actor.label if act.actor else None
-            self._deps.hotline.enqueue(session, now, kind, view, **detail)
 
     async def _rule(
         self, session: AsyncSession, item: Item, act: Act

@@ -15,9 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import SystemClock
 from bot.db.models import HotlineMessage, Item, Member
 from bot.db.sessions import current_unit
-from bot.domain.hotline import Outbound
+from bot.domain.hotline import Outbound, messages_for
+from bot.domain.rules import Action
+from bot.domain.states import Rating
 from bot.hotline.contract import iso
 from bot.services import cards
+from bot.services.actors import Actor
 from bot.services.notices import View
 
 EVENTS_PATH = "/hotline/events"
@@ -78,6 +81,39 @@ class HotlineQueue:
             unit.after_commit(self._wakeup.set)
         else:
             self._wakeup.set()
+
+    def after_action(
+        self,
+        session: AsyncSession,
+        now: datetime,
+        action: Action,
+        view: View,
+        *,
+        text: str,
+        actor: Actor | None,
+    ) -> None:
+        """Queue what the platform must hear of an action on the view's item, in order."""
+        config, item = view.config, view.item
+        kinds = messages_for(
+            action,
+            was_on_hotline=config.on_hotline(view.before_department),
+            on_hotline=config.on_hotline(item.department),
+            by_platform=actor is not None and actor.platform is not None,
+        )
+        rating = Rating.UNSATISFIED if action is Action.COMPLAIN else item.rating
+        for kind in kinds:
+            details: dict[Outbound, dict[str, Any]] = {
+                Outbound.ORDER: {},
+                Outbound.FOLLOW_UP: {"outcome": action.value},
+                Outbound.WITHDRAWN: {"action": action.value, "text": text},
+                Outbound.UPDATED: {
+                    "action": action.value,
+                    "text": text,
+                    "handler": actor.label if actor else None,
+                },
+            }
+            detail = details.get(kind, {"text": text, "rating": rating})
+            self.enqueue(session, now, kind, view, **detail)
 
     def kick(self) -> None:
         """Wake the sender (after a transaction of its own committed)."""

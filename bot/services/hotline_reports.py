@@ -39,6 +39,9 @@ class Applied:
         return texts.HOTLINE_ANSWERS.get(self.code, self.code)
 
 
+NOTES = {"implied": texts.HOTLINE_NOTE_IMPLIED, "late": texts.HOTLINE_NOTE_LATE}
+
+
 class _Rejected(Exception):
     """The report changes nothing and is refused (the transaction rolls back)."""
 
@@ -75,8 +78,9 @@ class HotlineReports:
         ).scalar_one_or_none()
         if item is None:
             raise _Rejected(Applied("unknown_code", 404))
-        if not await self._claim(session, event, item.id, now):
-            return Applied("duplicate")
+        seen = select(HotlineReport.id).where(HotlineReport.event_id == event.event_id)
+        if await session.scalar(seen) is not None:
+            return Applied("duplicate")  # read after the item's lock: a twin has committed
         if not deps.config.on_hotline(item.department):
             raise _Rejected(Applied("not_with_platform", 409))
         steps = plan(event.type, item.status)
@@ -91,22 +95,15 @@ class HotlineReports:
                 )
         except Refused:
             raise _Rejected(Applied("not_in_state", 409)) from None
-        await session.flush()
-        report = await session.scalar(
-            select(HotlineReport).where(HotlineReport.event_id == event.event_id)
-        )
-        assert report is not None
-        report.outcome = steps.outcome
-        report.note = {"implied": texts.HOTLINE_NOTE_IMPLIED, "late": texts.HOTLINE_NOTE_LATE}.get(
-            steps.outcome
-        )
+        if not await self._claim(session, event, item.id, now, steps.outcome):
+            raise _Rejected(Applied("duplicate"))  # a twin got in first after all: undo ours
         return Applied("ok" if steps.outcome == "applied" else steps.outcome)
 
     @staticmethod
     async def _claim(
-        session: AsyncSession, event: PlatformEvent, item_id: int, now: datetime
+        session: AsyncSession, event: PlatformEvent, item_id: int, now: datetime, outcome: str
     ) -> bool:
-        """Record the event id; False when it was seen before (a replay or a repeat)."""
+        """Record the event by its id; False when it is already recorded."""
         dialect = postgresql if dialect_name(session) == "postgresql" else sqlite
         claim = (
             dialect.insert(HotlineReport)
@@ -116,7 +113,8 @@ class HotlineReports:
                 type=event.type.value,
                 at=event.at,
                 received_at=now,
-                outcome="applied",
+                outcome=outcome,
+                note=NOTES.get(outcome),
             )
             .on_conflict_do_nothing()
         )
