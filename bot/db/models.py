@@ -185,7 +185,18 @@ class PendingInput(Base):
     since: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class OutboxMessage(Base):
+class Queued:
+    """The columns of a row waiting to be delivered: its state, attempts, lease and time sent."""
+
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class OutboxMessage(Queued, Base):
     """A Bot API call waiting to be made, written with the change that caused it."""
 
     __tablename__ = "outbox"
@@ -206,12 +217,6 @@ class OutboxMessage(Base):
     text: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
-    status: Mapped[str] = mapped_column(String(12), default="pending")
-    attempts: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(Text)
     priority: Mapped[int] = mapped_column(SmallInteger, default=0)
@@ -330,7 +335,7 @@ class CardMessage(Base):
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class HotlineMessage(Base):
+class HotlineMessage(Queued, Base):
     """A request to the 12345 platform, written with the change that caused it, sent in order."""
 
     __tablename__ = "hotline_outbox"
@@ -349,12 +354,6 @@ class HotlineMessage(Base):
     code: Mapped[str] = mapped_column(String(24))
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     key: Mapped[str] = mapped_column(String(40), unique=True)  # the Idempotency-Key
-    status: Mapped[str] = mapped_column(String(12), default="pending")
-    attempts: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(String(300))
 
 

@@ -13,7 +13,7 @@ from bot.clock import Clock
 from bot.fake_hotline import FakeHotline
 from bot.services.routing import RoutingHolder, routing_holder
 from tests.conftest import ROUTING
-from tests.e2e.harness import Harness, running_bot
+from tests.e2e.harness import Cast, Harness, running_bot
 
 ECOLOGY = 'ecology = "生态环境局"'
 POLLUTION = "化工厂每天晚上偷排污水，河水发黑发臭，鱼都死了"
@@ -48,6 +48,13 @@ class Hotline:
 
     bot: Harness
     platform: FakeHotline
+
+    async def first_order(self) -> tuple[Cast, str]:
+        """Enrol the cast, submit the pollution concern, wait for its work order."""
+        cast = await self.bot.enrol()
+        number = await self.bot.submit(cast.deputy, POLLUTION)
+        await self.orders(1)
+        return cast, number
 
     async def orders(self, count: int, seconds: float = 10.0) -> None:
         """Wait until the platform has received `count` work orders."""

@@ -25,10 +25,8 @@ async def test_round_trip_reaches_the_deputy_as_a_handler_would(
 ) -> None:
     async with hotline_bot(database_url, tmp_path) as line:
         bot, platform = line.bot, line.platform
-        cast = await bot.enrol()
+        cast, number = await line.first_order()
         talk = bot.talk
-        number = await bot.submit(cast.deputy, POLLUTION)
-        await line.orders(1)
         order = platform.orders()[0]
         assert order.code == number
         body = order.body
@@ -84,9 +82,7 @@ async def test_reports_out_of_order_are_applied_and_recorded(
 ) -> None:
     async with hotline_bot(database_url, tmp_path) as line:
         bot, platform = line.bot, line.platform
-        cast = await bot.enrol()
-        number = await bot.submit(cast.deputy, POLLUTION)
-        await line.orders(1)
+        cast, number = await line.first_order()
         status, answer = await platform.report(number, "办结", text="已处理完毕")
         assert (status, answer["code"]) == (200, "implied")
         await bot.talk.expect(cast.deputy, "已处理完毕")
@@ -160,9 +156,7 @@ async def test_bad_reports_get_their_4xx_and_change_nothing(
 ) -> None:
     async with hotline_bot(database_url, tmp_path) as line:
         bot, platform = line.bot, line.platform
-        cast = await bot.enrol()
-        number = await bot.submit(cast.deputy, POLLUTION)
-        await line.orders(1)
+        cast, number = await line.first_order()
         accepted = platform.event(number, "受理", handler="王五")
         body = encode(accepted)
         before = await _state(bot, number)
@@ -221,9 +215,7 @@ async def test_deadlines_remind_the_platform_and_supervisors_of_a_shared_departm
     reach = '["telegram", "hotline"]'
     async with hotline_bot(database_url, tmp_path, reach=reach, clock=clock) as line:
         bot, platform = line.bot, line.platform
-        cast = await bot.enrol()
-        number = await bot.submit(cast.deputy, POLLUTION)
-        await line.orders(1)
+        cast, number = await line.first_order()
         await bot.talk.expect(cast.wang, number)  # shared: its handler in Telegram has a card
         clock.set(start + timedelta(hours=24, minutes=1))
         await run_due_jobs(bot.bot_data.services)
@@ -243,9 +235,7 @@ async def test_a_department_only_the_platform_serves_sends_nothing_to_telegram_p
     clock = ManualClock(start)
     async with hotline_bot(database_url, tmp_path, clock=clock) as line:
         bot, platform = line.bot, line.platform
-        cast = await bot.enrol()
-        number = await bot.submit(cast.deputy, POLLUTION)
-        await line.orders(1)
+        cast, number = await line.first_order()
         clock.set(start + timedelta(days=12))  # long past the answer deadline
         await run_due_jobs(bot.bot_data.services)
         bot.bot_data.services.hotline.kick()
@@ -267,9 +257,7 @@ async def test_the_poll_reads_reports_of_a_platform_that_cannot_call_back(
     async with hotline_bot(database_url, tmp_path, extra=poll) as line:
         bot, platform = line.bot, line.platform
         platform.callback_url = None  # it never calls us: the bot has to ask
-        cast = await bot.enrol()
-        number = await bot.submit(cast.deputy, POLLUTION)
-        await line.orders(1)
+        cast, number = await line.first_order()
         platform.event(number, "受理", handler="王五")
         platform.event(number, "办结", text="已依法查处，责令整改")
         card = await bot.talk.expect(cast.deputy, "已依法查处")

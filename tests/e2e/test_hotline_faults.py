@@ -31,9 +31,7 @@ async def test_platform_away_then_back_gets_everything_once_in_order(
 ) -> None:
     async with hotline_bot(database_url, tmp_path) as line:
         bot, platform = line.bot, line.platform
-        cast = await bot.enrol()
-        first = await bot.submit(cast.deputy, POLLUTION)
-        await line.orders(1)
+        cast, first = await line.first_order()
         await platform.report(first, "办结", text="已处理完毕")
         card = await bot.talk.expect(cast.deputy, "已处理完毕")
 
