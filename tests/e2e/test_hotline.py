@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 from sqlalchemy import func, select
 
 from bot.clock import ManualClock
@@ -269,3 +270,19 @@ async def test_the_poll_reads_reports_of_a_platform_that_cannot_call_back(
             reports = await session.scalar(select(func.count()).select_from(HotlineReport))
         assert reports == 2
         assert bot.bot_data.errors == []
+
+
+async def test_the_openapi_page_documents_the_contract(database_url: str, tmp_path: Path) -> None:
+    async with hotline_bot(database_url, tmp_path) as line, httpx.AsyncClient() as client:
+        spec = (await client.get(f"{line.bot.web_url}/openapi.json")).json()
+        page = await client.get(f"{line.bot.web_url}/docs")
+    route = spec["paths"]["/hotline/events"]["post"]
+    assert route["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/PlatformEvent"
+    }
+    assert {"401", "404", "409", "413", "422"} <= set(route["responses"])
+    event = spec["components"]["schemas"]["PlatformEvent"]
+    assert {"event_id", "code", "type", "at"} <= set(event["required"])
+    assert "Report" in spec["components"]["schemas"]  # the enum the type refers to
+    assert page.status_code == 200
+    assert "swagger" in page.text.lower()
