@@ -46,6 +46,9 @@ def render(report: Health) -> str:
         f"outbox: {report.outbox_pending} pending, {report.outbox_due} due"
         f" (oldest {_seconds(report.outbox_oldest_due_seconds)}), {report.outbox_failed} failed,"
         f" {report.held_chats} chats held",
+        f"12345 platform: {report.hotline_pending} pending"
+        f" (oldest due {_seconds(report.hotline_oldest_due_seconds)}),"
+        f" {report.hotline_failed} refused and set aside",
     ]
     lines += [f"PROBLEM: {problem}" for problem in report.problems] or ["OK"]
     return "\n".join(lines)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.clock import Clock, SystemClock
-from bot.db.models import ChatHold, InboxUpdate, Instance, OutboxMessage
+from bot.db.models import ChatHold, HotlineMessage, InboxUpdate, Instance, OutboxMessage
 from bot.db.sessions import Sessions
 
 WALL = SystemClock()
@@ -35,6 +35,9 @@ class Health:
     outbox_oldest_due_seconds: float | None
     outbox_failed: int
     held_chats: int
+    hotline_pending: int = 0
+    hotline_oldest_due_seconds: float | None = None
+    hotline_failed: int = 0
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -78,6 +81,14 @@ async def check(sessions: Sessions, clock: Clock) -> Health:
         ).one()
         failed = await _count(session, OutboxMessage.status == "failed")
         held = int(await session.scalar(select(func.count()).select_from(ChatHold)) or 0)
+        hotline = (
+            await session.execute(
+                select(func.count(), func.min(HotlineMessage.next_attempt_at)).where(
+                    HotlineMessage.status == "pending"
+                )
+            )
+        ).one()
+        hotline_failed = await _count(session, HotlineMessage.status == "failed")
     pollers = sorted((i for i in alive if i.polling), key=lambda i: i.seen_at, reverse=True)
     poller = pollers[0] if pollers else None
     report = Health(
@@ -93,6 +104,9 @@ async def check(sessions: Sessions, clock: Clock) -> Health:
         outbox_oldest_due_seconds=_age(now, due[1]),
         outbox_failed=failed,
         held_chats=held,
+        hotline_pending=int(hotline[0] or 0),
+        hotline_oldest_due_seconds=_age(wall, hotline[1]),
+        hotline_failed=hotline_failed,
     )
     report.problems = problems_of(report)
     return report
@@ -111,6 +125,8 @@ def problems_of(report: Health) -> list[str]:
         problems.append("updates have waited in the inbox for over a minute")
     if (report.outbox_oldest_due_seconds or 0) > OUTBOX_LATE.seconds:
         problems.append("a message has waited to be sent for over 5 minutes")
+    if (report.hotline_oldest_due_seconds or 0) > OUTBOX_LATE.seconds:
+        problems.append("a request has waited for the 12345 platform for over 5 minutes")
     return problems
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.orm import aliased
 
 from bot import texts
@@ -96,16 +96,6 @@ class HotlineDeliveries:
             note = texts.HOTLINE_REFUSED.format(no=job.code, kind=job.kind.value, reason=reason)
             for admin_id in sorted(self._admin_ids):
                 outbox.send(session, WALL.now(), chat_id=admin_id, text=note, item_id=job.item_id)
-
-    async def counts(self) -> dict[str, int]:
-        """Return how many requests are pending and failed (for health)."""
-        async with self._sessions() as session:
-            rows = await session.execute(
-                select(HotlineMessage.status, func.count())
-                .where(HotlineMessage.status.in_(("pending", "failed")))
-                .group_by(HotlineMessage.status)
-            )
-            return {str(status): int(count) for status, count in rows}
 
     async def _finish(self, job: HotlineJob, status: str, reason: str | None) -> None:
         """Close a request in a transaction of its own."""

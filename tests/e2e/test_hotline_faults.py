@@ -10,13 +10,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.clock import ManualClock
+from bot.cli.health import render
+from bot.clock import ManualClock, SystemClock
 from bot.db.models import HotlineMessage, Item, Member
 from bot.domain.rules import Action
 from bot.fake_hotline import FakeHotline
 from bot.hotline.client import HotlineClient
 from bot.hotline.sender import HotlineSender
 from bot.services.acting import Act
+from bot.services.health import check
 from bot.settings import Settings
 from bot.wiring import build_services
 from tests.e2e.hotline_setup import POLLUTION, hotline_bot, hotline_env, hotline_routing, until
@@ -82,8 +84,9 @@ async def test_a_refused_work_order_is_set_aside_and_told_to_the_administrators(
             ).scalars()
             outcome = [(r.code, r.status, (r.last_error or "")[:3]) for r in rows]
         assert outcome == [(refused, "failed", "400"), (later, "sent", "")]
-        health = await bot.bot_data.services.hotline_deliveries.counts()
-        assert health == {"failed": 1}
+        report = await check(bot.bot_data.services.deps.sessions, SystemClock())
+        assert (report.hotline_failed, report.hotline_pending) == (1, 0)
+        assert "12345 platform: 0 pending" in render(report)
         assert bot.bot_data.errors == []
 
 
