@@ -87,6 +87,7 @@ def _register_handlers(application: BotApplication) -> None:
         ("triage", lookups.triage),
         ("revoke", admin.revoke),
         ("reload", admin.reload_routing),
+        ("keyword", admin.keyword),
         ("summary", admin.summary),
     ):
         application.add_handler(CommandHandler(name, callback, filters=private))

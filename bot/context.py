@@ -30,6 +30,7 @@ from bot.services.reminders import Reminders
 from bot.services.reports import Reports
 from bot.services.retention import Retention
 from bot.services.routing import RoutingHolder
+from bot.services.routing_edits import RoutingEdits
 from bot.services.workflow import Workflow
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ class Services:
     members: Members
     hotline_reports: HotlineReports
     hotline_deliveries: HotlineDeliveries
+    routing_edits: RoutingEdits
 
     @property
     def outbox(self) -> Outbox:

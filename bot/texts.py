@@ -104,6 +104,7 @@ HELP = {
         "• /triage 查看待分拨诉求并改派\n"
         "• /revoke 查看已绑定成员；/revoke 编号 解除该成员的绑定\n"
         "• /reload 重新加载分类配置（config/routing.toml）\n"
+        "• /keyword 分类 +关键词 [权重] 或 /keyword 分类 -关键词 — 修改分类关键词并立即生效\n"
         "• /summary [week|month] 试点小结（文字和图表），每周一 09:00 自动发送\n"
         "• /mine 待分拨及办理中诉求概况\n"
         "• /status 编号 查看诉求完整记录\n"
@@ -135,6 +136,7 @@ COMMANDS = {
         ("triage", "待分拨诉求"),
         ("revoke", "成员列表 / 解除绑定"),
         ("reload", "重新加载分类配置"),
+        ("keyword", "修改分类关键词"),
         ("summary", "试点小结"),
         ("mine", "诉求概况"),
         ("status", "查看诉求办理记录"),
@@ -415,3 +417,16 @@ HOTLINE_ANSWERS = {
     "not_in_state": "该工单当前状态下不能进行此操作",
     "not_configured": "未配置 12345 平台对接",
 }
+
+# Routing changes from the bot (/keyword, /learn)
+KEYWORD_USAGE = (
+    "用法：/keyword 分类 +关键词 [权重] 增加关键词或修改权重（默认 1，0.1–10），"
+    "/keyword 分类 -关键词 删除关键词。例如：/keyword 城乡建设 +物业 2.0"
+)
+KEYWORD_BAD = "无法修改：{reason}"
+KEYWORD_NO_TOPIC = "没有名为「{topic}」的分类。可用：{topics}"
+KEYWORD_NOT_FOUND = "分类「{topic}」没有关键词「{word}」。"
+KEYWORD_SET = "已将关键词「{word}」（权重 {weight:g}）加入分类「{topic}」。"
+KEYWORD_REMOVED = "已从分类「{topic}」删除关键词「{word}」。"
+ROUTING_SAVED = "配置已写入并重新加载。最近 {total} 件诉求按新配置有 {moved} 件会改变去向{examples}"
+ROUTING_MOVE = "\n• {no}：{old} → {new}"

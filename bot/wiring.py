@@ -27,6 +27,7 @@ from bot.services.reminders import Reminders
 from bot.services.reports import Reports
 from bot.services.retention import Retention
 from bot.services.routing import RoutingHolder, routing_holder
+from bot.services.routing_edits import RoutingEdits
 from bot.services.workflow import Workflow
 from bot.settings import Settings
 
@@ -66,6 +67,7 @@ async def build_services(
         retention=Retention(sessions, clock, settings.retention_days),
         members=Members(deps, acting),
         hotline_reports=HotlineReports(deps, acting),
+        routing_edits=RoutingEdits(deps),
         hotline_deliveries=HotlineDeliveries(sessions, settings.admin_ids),
     )
 

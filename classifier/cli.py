@@ -3,42 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
-import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from classifier import SHIPPED_ROUTING
+from classifier.cli_support import ReplayItems, load_or_report, routing_path
 from classifier.dataset import read_samples
 from classifier.engine import Classifier
 from classifier.evaluate import evaluate, unknown_labels
-from classifier.fit import learn_from_samples
-from classifier.holder import Check, load_checked
-from classifier.learn import LearnParams
+from classifier.holder import Check
+from classifier.learn_cli import Corrections, add_learn
 from classifier.metrics import Report
-from classifier.model import ConfigError, Route
-from classifier.render import splice_learned
+from classifier.model import Route
 from classifier.replay import describe, replay
-
-ReplayItems = Callable[[], Iterable[tuple[str, str, str]]]
-
-
-def routing_path() -> Path:
-    """Return the configured routing file: $DEPUTYBOT_ROUTING or the shipped one."""
-    return Path(os.environ.get("DEPUTYBOT_ROUTING") or SHIPPED_ROUTING)
-
-
-def _load_or_report(path: Path, checks: Sequence[Check] = ()) -> Classifier | None:
-    """Load a classifier, printing every problem to stderr on failure."""
-    try:
-        return load_checked(path, checks)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return None
 
 
 def describe_route(classifier: Classifier, route: Route) -> list[str]:
@@ -66,7 +45,7 @@ def describe_route(classifier: Classifier, route: Route) -> list[str]:
 
 def cmd_classify(args: argparse.Namespace) -> int:
     """Classify one message and explain the route."""
-    classifier = _load_or_report(args.config or routing_path())
+    classifier = load_or_report(args.config or routing_path())
     if classifier is None:
         return 1
     route = classifier.classify(args.text, title=args.title)
@@ -101,7 +80,7 @@ def format_report(report: Report) -> list[str]:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluate the routing file on a labelled CSV, in full or on titles alone (--short)."""
-    classifier = _load_or_report(args.config or routing_path())
+    classifier = load_or_report(args.config or routing_path())
     if classifier is None:
         return 1
     samples = read_samples(args.file)
@@ -115,53 +94,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_learn(args: argparse.Namespace) -> int:
-    """Learn keyword weights and merge them into the base routing file."""
-    if args.output is None and not args.diff:
-        print("learn: give -o OUT.toml, --diff, or both", file=sys.stderr)
-        return 2
-    base_path: Path = args.base or routing_path()
-    base = _load_or_report(base_path)
-    if base is None:
-        return 1
-    samples = read_samples(args.file)
-    for label in unknown_labels(base, samples):
-        print(f"warning: skipping label {label!r}: not a topic name or alias", file=sys.stderr)
-    params = LearnParams(
-        top_n=args.top_n,
-        min_df=args.min_df,
-        accuracy=args.accuracy,
-        folds=args.folds,
-        short_length=args.short_length,
-    )
-    learned = learn_from_samples(base, samples, params)
-    old_text = base_path.read_text(encoding="utf-8")
-    note = f"{len(samples)} messages from {Path(args.file).name}"
-    new_text = splice_learned(old_text, base.config, learned, note)
-    if args.diff:
-        diff = difflib.unified_diff(
-            old_text.splitlines(keepends=True),
-            new_text.splitlines(keepends=True),
-            fromfile=str(base_path),
-            tofile=str(args.output or base_path),
-        )
-        sys.stdout.writelines(diff)
-    if args.output is not None:
-        Path(args.output).write_text(new_text, encoding="utf-8")
-        counts = ", ".join(
-            f"{code} {len(words)}/{len(learned.short_keywords.get(code, {}))}"
-            for code, words in learned.keywords.items()
-        )
-        print(f"wrote {args.output}: learned keywords (long/short) {counts}", file=sys.stderr)
-    return 0
-
-
 def cmd_check_config(
     args: argparse.Namespace, replay_items: ReplayItems | None, checks: Sequence[Check] = ()
 ) -> int:
     """Validate a routing file; with --replay, show which stored items would move."""
     path: Path = args.path or routing_path()
-    new = _load_or_report(path, checks)
+    new = load_or_report(path, checks)
     if new is None:
         return 1
     config = new.config
@@ -177,7 +115,7 @@ def cmd_check_config(
         if replay_items is None:
             print("check-config: --replay needs the bot's stored items", file=sys.stderr)
             return 2
-        current = _load_or_report(routing_path())
+        current = load_or_report(routing_path())
         if current is None:
             return 1
         print("\n".join(describe(replay(current, new, replay_items()))))
@@ -188,6 +126,7 @@ def add_commands(
     subparsers: argparse._SubParsersAction[Any],
     *,
     replay_items: ReplayItems | None = None,
+    corrections: Corrections | None = None,
     checks: Sequence[Check] = (),
 ) -> None:
     """Register classify, eval, learn and check-config on the given subparsers."""
@@ -210,30 +149,7 @@ def add_commands(
     p.add_argument("--config", type=Path, help=config_help)
     p.set_defaults(func=cmd_eval)
 
-    defaults = LearnParams()
-    p = subparsers.add_parser("learn", help="learn keyword weights from a labelled CSV")
-    p.add_argument("file", help="CSV with columns title, text, label")
-    p.add_argument("-o", "--output", type=Path, help="write the merged routing file here")
-    p.add_argument("--base", type=Path, help=config_help)
-    p.add_argument("--diff", action="store_true", help="show what would change")
-    p.add_argument("--top-n", type=int, default=defaults.top_n, help="keywords per topic")
-    p.add_argument("--min-df", type=int, default=defaults.min_df, help="minimum messages")
-    p.add_argument(
-        "--accuracy",
-        type=float,
-        default=defaults.accuracy,
-        help="covered accuracy the thresholds keep, out of fold",
-    )
-    p.add_argument(
-        "--folds", type=int, default=defaults.folds, help="folds for learning the thresholds"
-    )
-    p.add_argument(
-        "--short-length",
-        type=int,
-        default=defaults.short_length,
-        help="messages up to this many characters use the short-message keywords",
-    )
-    p.set_defaults(func=cmd_learn)
+    add_learn(subparsers, replay_items=replay_items, corrections=corrections, checks=checks)
 
     p = subparsers.add_parser("check-config", help="validate a routing file")
     p.add_argument("path", nargs="?", type=Path, help=config_help)

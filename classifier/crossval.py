@@ -61,14 +61,21 @@ class Routed:
 
 
 def crossval(
-    base: Classifier, items: Sequence[Example], params: LearnParams, folds: int = 5
+    base: Classifier,
+    items: Sequence[Example],
+    params: LearnParams,
+    folds: int = 5,
+    extra: Sequence[Example] = (),
 ) -> tuple[dict[str, Routed], list[Thresholds]]:
-    """Route every example, in full and short, by a routing file learned without its fold."""
+    """Route every example, in full and short, by a routing file learned without its fold.
+
+    extra examples (corrections people made) join every fold's training data, never a test.
+    """
     assignment = stratified_folds([e.code for e in items], folds)
     routed = {view: Routed() for view in VIEWS}
     chosen = []
     for fold in range(folds):
-        train = [e for e, f in zip(items, assignment, strict=True) if f != fold]
+        train = [e for e, f in zip(items, assignment, strict=True) if f != fold] + list(extra)
         learned = learn_all(base, train, params)
         fitted = base.rebuilt(with_learned(base.config, learned))
         chosen.append(fitted.config.thresholds)

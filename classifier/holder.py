@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -31,6 +33,21 @@ def load_checked(path: Path, checks: Sequence[Check] = ()) -> Classifier:
     if problems:
         raise ConfigError(problems)
     return classifier
+
+
+def write_validated(target: Path, text: str, build: Callable[[Path], T]) -> T:
+    """Write a routing file only if what it builds is valid: built from a copy beside it,
+    then moved into place at once. Raise ConfigError (and leave the file as it was)."""
+    handle, temporary = tempfile.mkstemp(prefix=".routing-", suffix=".toml", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        built = build(Path(temporary))
+        os.replace(temporary, target)
+        return built
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
 
 
 class Holder(Generic[T]):
@@ -73,6 +90,18 @@ class Holder(Generic[T]):
             self._mtime = mtime
             logger.info("%s loaded", self._path)
             return []
+
+    def replace_text(self, text: str) -> list[ConfigProblem]:
+        """Write new text to the file if it builds, and swap in what it built."""
+        with self._lock:
+            try:
+                fresh = write_validated(self._path, text, self._build)
+            except ConfigError as exc:
+                return exc.problems
+            self._current = fresh
+            self._mtime = self._stat()
+            logger.info("%s rewritten and loaded", self._path)
+        return []
 
     def reload_if_changed(self) -> list[ConfigProblem] | None:
         """Reload when the file's mtime changed since the last attempt; None if unchanged."""

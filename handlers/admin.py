@@ -1,4 +1,4 @@
-"""Administrator commands: /reload, /summary, /revoke."""
+"""Administrator commands: /reload, /keyword, /summary, /revoke."""
 
 from __future__ import annotations
 
@@ -31,6 +31,18 @@ async def reload_routing(update: Update, context: BotContext) -> None:
         actor,
         texts.RELOAD_DONE.format(topics=len(config.topics), departments=len(config.departments)),
     )
+
+
+async def keyword(update: Update, context: BotContext) -> None:
+    """Add, reweigh or remove one routing keyword, then reload (administrators only)."""
+    if (who := await permitted(update, context, Command.KEYWORD)) is None:
+        return
+    actor, _ = who
+    try:
+        text = await context.bot_data.services.routing_edits.keyword(actor, context.args or [])
+    except Refused as refusal:
+        text = refusal.text
+    await tell(update, context, actor, text)
 
 
 async def summary(update: Update, context: BotContext) -> None:

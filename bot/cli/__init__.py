@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
 def build_parser(settings: Settings) -> argparse.ArgumentParser:
     """Build the parser with every subcommand."""
     from bot.cli import admin, health, jobs, members, summary
-    from bot.cli.replay import stored_items
+    from bot.cli.replay import stored_corrections, stored_items
     from bot.services.routing import deadline_check
     from classifier.cli import add_commands as add_classifier_commands
 
@@ -65,6 +65,7 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     add_classifier_commands(
         subparsers,
         replay_items=lambda: stored_items(settings),
+        corrections=lambda since: stored_corrections(settings, since),
         checks=[deadline_check(settings.tz, hotline=settings.hotline_configured)],
     )
     return parser

@@ -382,3 +382,38 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Correction(Base):
+    """A labelled example: the route a person decided an item should take (one per item).
+
+    Recorded when a deputy picks a topic, an administrator reroutes from triage or approves a
+    transfer; `deputybot learn --from-db` learns from them.
+    """
+
+    __tablename__ = "corrections"
+    __table_args__ = (Index("ix_corrections_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    predicted: Mapped[str | None] = mapped_column(String(32))  # the classifier's topic
+    abstained: Mapped[bool] = mapped_column(default=False)
+    topic: Mapped[str | None] = mapped_column(String(32))  # the right one
+    department: Mapped[str | None] = mapped_column(String(32))
+    decided_by: Mapped[str] = mapped_column(String(16))  # deputy or admin
+    actor_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RoutingChange(Base):
+    """A change an administrator made to the routing file from the bot (/keyword, /learn)."""
+
+    __tablename__ = "routing_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(16))  # keyword or learn
+    summary: Mapped[str] = mapped_column(Text)
+    file_sha256: Mapped[str] = mapped_column(String(64))

@@ -112,6 +112,7 @@ class Command(StrEnum):
     INVITE = "invite"
     REVOKE = "revoke"
     RELOAD = "reload"
+    KEYWORD = "keyword"
     SUMMARY = "summary"
     TRIAGE = "triage"
     NEW = "new"
@@ -127,6 +128,7 @@ COMMANDS: Mapping[Command, frozenset[Role]] = MappingProxyType(
         Command.INVITE: frozenset({Role.ADMIN}),
         Command.REVOKE: frozenset({Role.ADMIN}),
         Command.RELOAD: frozenset({Role.ADMIN}),
+        Command.KEYWORD: frozenset({Role.ADMIN}),
         Command.SUMMARY: frozenset({Role.ADMIN}),
         Command.TRIAGE: frozenset({Role.ADMIN}),
         Command.NEW: frozenset({Role.DEPUTY}),

@@ -18,7 +18,7 @@ from bot.domain.hotline import Outbound
 from bot.domain.permissions import ActorFacts, Denied, choose
 from bot.domain.rules import Action, Audience, Rule
 from bot.domain.states import EventKind, Rating, Role
-from bot.services import cards, outbox
+from bot.services import cards, corrections, outbox
 from bot.services.actors import Actor, handlers_of
 from bot.services.base import (
     ServiceDeps,
@@ -29,6 +29,7 @@ from bot.services.base import (
     retire_cards,
     tracking_number,
 )
+from bot.services.corrections import RouteBefore
 from bot.services.errors import Refused
 from bot.services.facts import facts_of, last_target, requesters
 from bot.services.notices import RENDERERS, Rendered, View, event_note, retired_note
@@ -97,6 +98,7 @@ class Acting:
         rule, events = await self._rule(session, item, act)
         before_status, before_department = item.status, item.department
         before_acknowledger = await self._acknowledger(session, item)
+        route_before = RouteBefore.of(item)
         inputs = await self._inputs(session, item, act, rule, events, now)
         values = changes(rule, item, inputs)
         for name, value in values.items():
@@ -133,6 +135,7 @@ class Acting:
             rendered = RENDERERS[notice.message](view)
             await self._notify(session, notice.to, rendered, view, act, requesters(events))
         deps.hotline.after_action(session, now, rule.action, view, text=act.text, actor=act.actor)
+        await corrections.note(session, now, rule.action, item, route_before, act.actor)
         if rule.action is Action.RECURRED:
             new = await reopen_as_new(
                 session, deps, view, actor=act.actor, chat_id=act.chat_id,

@@ -36,6 +36,7 @@ COMMANDS = {
     "/triage": ("待分拨", NO, NO, NO, OUT),
     "/invite deputy 某某 县 K1县": ("邀请码：", NO, NO, NO, OUT),
     "/reload": ("分类配置已重新加载", NO, NO, NO, OUT),
+    "/keyword": ("用法", NO, NO, NO, OUT),
     "/summary": ("试点小结", NO, NO, NO, OUT),
     "/cancel": (IDLE, IDLE, IDLE, IDLE, OUT),
     "/nonsense": HELP,
