@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from classifier import SHIPPED_ROUTING
@@ -93,7 +100,9 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("DEPUTYBOT_WEBHOOK_URL")
     )
     webhook_secret: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("DEPUTYBOT_WEBHOOK_SECRET")
+        default=None,
+        validation_alias=AliasChoices("DEPUTYBOT_WEBHOOK_SECRET"),
+        validate_default=True,
     )
 
     @field_validator(
@@ -115,9 +124,13 @@ class Settings(BaseSettings):
 
     @field_validator("webhook_secret")
     @classmethod
-    def _webhook_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+    def _webhook_secret_shape(
+        cls, value: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
         """Telegram allows 1-256 characters A-Z, a-z, 0-9, _ and - in a secret token."""
         if value is None:
+            if info.data.get("webhook_url"):
+                raise ValueError("required when DEPUTYBOT_WEBHOOK_URL is set")
             return None
         secret = value.get_secret_value()
         if not (0 < len(secret) <= 256 and all(c.isalnum() or c in "_-" for c in secret)):

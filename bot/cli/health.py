@@ -39,8 +39,13 @@ async def run_health(settings: Settings, *, as_json: bool) -> int:
 def render(report: Health) -> str:
     """Describe the report in a few lines for an operator."""
     lines = [
-        f"instances alive: {report.instances}; poller: {report.poller or 'none'}"
-        f" (last fetch {_seconds(report.last_poll_ok_seconds)} ago)",
+        f"instances alive: {report.instances}; "
+        + (
+            f"webhook mode (last update {_seconds(report.last_update_seconds)} ago)"
+            if report.mode == "webhook"
+            else f"poller: {report.poller or 'none'}"
+            f" (last fetch {_seconds(report.last_poll_ok_seconds)} ago)"
+        ),
         f"inbox: {report.inbox_pending} waiting (oldest {_seconds(report.inbox_oldest_seconds)}),"
         f" {report.inbox_failed} set aside",
         f"outbox: {report.outbox_pending} pending, {report.outbox_due} due"

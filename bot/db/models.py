@@ -291,6 +291,7 @@ class Instance(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     polling: Mapped[bool] = mapped_column(default=False)
+    mode: Mapped[str] = mapped_column(String(8), default="poll", server_default="poll")
     last_poll_ok_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_poll_error: Mapped[str | None] = mapped_column(String(200))
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

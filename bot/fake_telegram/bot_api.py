@@ -82,10 +82,18 @@ async def get_updates(state: State, p: Params) -> list[dict[str, Any]]:
 
 @method("setWebhook")
 def set_webhook(state: State, p: Params) -> bool:
-    """Remember the webhook URL (nothing is ever pushed to it)."""
-    state.webhook_url = p.get_str("url") or ""
+    """Set the webhook URL (and secret token) that pending updates are pushed to."""
+    url = p.get_str("url") or ""
+    if url and not url.startswith(("http://", "https://")):
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    state.webhook_url = url
+    state.webhook_secret = p.get_str("secret_token") or ""
+    allowed = p.get_obj("allowed_updates")
+    if isinstance(allowed, list):
+        state.allowed_updates = [str(kind) for kind in allowed]
     if p.get_bool("drop_pending_updates"):
         state.pending.clear()
+    state.updates_signal.fire()
     return True
 
 
@@ -93,6 +101,7 @@ def set_webhook(state: State, p: Params) -> bool:
 def delete_webhook(state: State, p: Params) -> bool:
     """Forget the webhook, optionally dropping pending updates."""
     state.webhook_url = ""
+    state.webhook_secret = ""
     if p.get_bool("drop_pending_updates"):
         state.pending.clear()
     return True

@@ -19,6 +19,7 @@ from .params import Params, Upload, normalize
 from .registry import METHODS, Handler
 from .state import State
 from .users import UserDriver
+from .webhook import WebhookPusher
 
 __all__ = ["FakeTelegram"]
 _REGISTERED = (bot_api, content_api, messages_api)
@@ -56,6 +57,7 @@ class FakeTelegram(UserDriver, Observer, FaultDriver):
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self._inflight: set[asyncio.Task[Any]] = set()
+        self.webhook = WebhookPusher(self._state)
         self._port = 0
         self._host = "127.0.0.1"
 
@@ -71,6 +73,7 @@ class FakeTelegram(UserDriver, Observer, FaultDriver):
         self._host = host
         await self._listen(port)
         self._state.closing = False
+        self.webhook.start()
 
     async def _listen(self, port: int) -> None:
         """Open the listening socket (reusable, so come_back() can bind the same port)."""
@@ -83,6 +86,7 @@ class FakeTelegram(UserDriver, Observer, FaultDriver):
         """End pending long polls and held calls at once, then close the server."""
         self._state.closing = True
         self._state.updates_signal.fire()
+        await self.webhook.stop()
         self._plan.release_held()
         if self._runner is not None:
             await self._runner.cleanup()

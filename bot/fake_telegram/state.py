@@ -48,6 +48,7 @@ class State:
         self.conflicts = 0
         self.closing = False
         self.webhook_url = ""
+        self.webhook_secret = ""
         self.allowed_updates: list[str] = []
         self.last_update_id = 0
         self.on_message: Callable[[BotMessage], None] | None = None

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
+from telegram import Bot, Update
 
 from bot.hotline.client import HotlineClient
 from bot.hotline.sender import HotlineSender
@@ -17,6 +18,7 @@ from bot.settings import Settings
 from bot.web.app import build_web_app
 from bot.web.hotline import hotline_router
 from bot.web.server import WebServer
+from bot.web.webhook import webhook_router
 
 if TYPE_CHECKING:
     from bot.context import Services
@@ -48,17 +50,44 @@ class Connector:
         if self.client is not None and self._settings.hotline_poll_seconds > 0:
             self._poll = asyncio.create_task(self._poll_loop(), name="hotline-poll")
 
-    async def serve(self, host: str, port: int, extra: Sequence[RouterFactory] = ()) -> int:
+    @property
+    def webhook(self) -> bool:
+        """Tell whether Telegram pushes updates to this server instead of being polled."""
+        return self._settings.webhook_url is not None
+
+    async def serve(
+        self,
+        host: str,
+        port: int,
+        *,
+        on_update: Callable[[], None] = lambda: None,
+        extra: Sequence[RouterFactory] = (),
+    ) -> int:
         """Start the HTTP server; return the port it listens on."""
         settings = self._settings
         secret = settings.hotline_secret.get_secret_value() if settings.hotline_secret else None
         routers = [hotline_router(self._services.hotline_reports, settings.hotline_app_id, secret)]
+        if settings.webhook_secret is not None:
+            token = settings.webhook_secret.get_secret_value()
+            routers.append(webhook_router(self._services.inbox, token, on_update))
         for factory in (*ROUTERS, *extra):
             router = factory(self._services, settings)
             if router is not None:
                 routers.append(router)
         self.web = WebServer(build_web_app(routers), host, port)
         return await self.web.start()
+
+    async def set_webhook(self, bot: Bot) -> None:
+        """Ask Telegram to push updates to DEPUTYBOT_WEBHOOK_URL (kept while we restart)."""
+        settings = self._settings
+        assert settings.webhook_url is not None
+        assert settings.webhook_secret is not None
+        await bot.set_webhook(
+            settings.webhook_url,
+            secret_token=settings.webhook_secret.get_secret_value(),
+            allowed_updates=Update.ALL_TYPES,
+        )
+        logger.info("Telegram pushes updates to the webhook")
 
     async def stop_serving(self) -> None:
         """Stop taking HTTP requests (first, so nothing arrives while the rest stops)."""

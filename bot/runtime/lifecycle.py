@@ -82,14 +82,23 @@ async def polling(
     try:
         await application.start()
         runtime = application.bot_data.runtime
+        connector = runtime.connector
+        webhook = connector is not None and connector.webhook
         try:
             if http is not None:
-                assert runtime.connector is not None
-                await runtime.connector.serve(*http)
+                assert connector is not None
+                await connector.serve(*http, on_update=runtime.processor.kick)
+            if webhook:
+                assert connector is not None
+                if http is None:
+                    raise BindFailed("webhook mode needs the HTTP server")
+                await connector.set_webhook(application.bot)
         except BaseException:
             await _stop(application)
             raise
-        runtime.start_intake(poll_timeout=poll_timeout, poll_interval=poll_interval)
+        runtime.start_intake(
+            poll_timeout=poll_timeout, poll_interval=poll_interval, webhook=webhook
+        )
         try:
             yield
         finally:

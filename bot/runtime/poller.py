@@ -119,6 +119,8 @@ class Poller:
                     return
                 raise
             except (TelegramError, OSError) as exc:
+                if _webhook_is_set(exc) and await self._switch_to_polling():
+                    continue
                 failures += 1
                 self.state.last_error = _describe(exc)
                 since = self.state.last_ok or started
@@ -140,6 +142,16 @@ class Poller:
                 offset = max(u.update_id for u in updates) + 1
             if self._interval:
                 await self._pause(self._interval)
+
+    async def _switch_to_polling(self) -> bool:
+        """Delete a webhook left set at Telegram (the bot ran in webhook mode before)."""
+        try:
+            await self._bot.delete_webhook()
+        except TelegramError as exc:
+            logger.warning("cannot delete the webhook to poll: %s", type(exc).__name__)
+            return False
+        logger.info("a webhook was set at Telegram: deleted, polling instead")
+        return True
 
     async def _store(self, updates: list[dict[str, object]]) -> bool:
         """Commit a batch to the inbox; False (offset kept) when the database refused it."""
@@ -169,6 +181,11 @@ def _backoff(exc: BaseException, failures: int) -> float:
     if isinstance(exc, Conflict):
         return 2.0
     return float(min(2 ** min(failures - 1, 4), 15))
+
+
+def _webhook_is_set(exc: BaseException) -> bool:
+    """Tell whether getUpdates was refused because a webhook is set."""
+    return isinstance(exc, Conflict) and "webhook" in str(exc).lower()
 
 
 def _describe(exc: BaseException) -> str:

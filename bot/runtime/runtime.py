@@ -52,6 +52,7 @@ class Runtime:
         )
         self.poller: Poller | None = None
         self.connector: Connector | None = None  # set in post_init (it needs the settings)
+        self._webhook = False
         self.fatal: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
@@ -67,8 +68,15 @@ class Runtime:
         if self.connector is not None:
             await self.connector.stop()
 
-    def start_intake(self, *, poll_timeout: int = 10, poll_interval: float = 0.0) -> None:
-        """Start the inbox workers, the poller (if elected) and the heartbeat."""
+    def start_intake(
+        self, *, poll_timeout: int = 10, poll_interval: float = 0.0, webhook: bool = False
+    ) -> None:
+        """Start the inbox workers, the heartbeat and (unless Telegram pushes) the poller."""
+        self._webhook = webhook
+        self.processor.start()
+        self._tasks = [asyncio.create_task(self._heartbeat(), name="heartbeat")]
+        if webhook:
+            return
         self.poller = Poller(
             self._application.bot,
             self._services.inbox,
@@ -79,11 +87,7 @@ class Runtime:
             interval=poll_interval,
             stall_seconds=self._stall,
         )
-        self.processor.start()
-        self._tasks = [
-            asyncio.create_task(self._poll(self.poller), name="poller"),
-            asyncio.create_task(self._heartbeat(), name="heartbeat"),
-        ]
+        self._tasks.append(asyncio.create_task(self._poll(self.poller), name="poller"))
 
     async def stop_intake(self, grace: float = 15.0) -> None:
         """Stop fetching at once, then let the updates in flight finish."""
@@ -123,6 +127,7 @@ class Runtime:
                     polling=bool(state and state.leading),
                     last_poll_ok=state.last_ok_at if state else None,
                     poll_error=state.last_error if state else None,
+                    mode="webhook" if self._webhook else "poll",
                 )
             except Exception as exc:
                 logger.warning("heartbeat not recorded: %r", exc)

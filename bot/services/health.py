@@ -35,6 +35,8 @@ class Health:
     outbox_oldest_due_seconds: float | None
     outbox_failed: int
     held_chats: int
+    mode: str = "poll"  # how Telegram's updates arrive: polled, or pushed to the webhook
+    last_update_seconds: float | None = None
     hotline_pending: int = 0
     hotline_oldest_due_seconds: float | None = None
     hotline_failed: int = 0
@@ -89,6 +91,7 @@ async def check(sessions: Sessions, clock: Clock) -> Health:
             )
         ).one()
         hotline_failed = await _count(session, HotlineMessage.status == "failed")
+        newest = await session.scalar(select(func.max(InboxUpdate.received_at)))
     pollers = sorted((i for i in alive if i.polling), key=lambda i: i.seen_at, reverse=True)
     poller = pollers[0] if pollers else None
     report = Health(
@@ -104,6 +107,8 @@ async def check(sessions: Sessions, clock: Clock) -> Health:
         outbox_oldest_due_seconds=_age(now, due[1]),
         outbox_failed=failed,
         held_chats=held,
+        mode="webhook" if any(i.mode == "webhook" for i in alive) else "poll",
+        last_update_seconds=_age(wall, newest),
         hotline_pending=int(hotline[0] or 0),
         hotline_oldest_due_seconds=_age(wall, hotline[1]),
         hotline_failed=hotline_failed,
@@ -117,6 +122,8 @@ def problems_of(report: Health) -> list[str]:
     problems = []
     if not report.instances:
         problems.append("no bot instance has reported in the last minute")
+    elif report.mode == "webhook":
+        pass  # Telegram pushes updates: there is no poller to watch
     elif report.poller is None:
         problems.append("no instance is polling Telegram")
     elif _since_polled(report) > POLL_LATE.seconds:

@@ -25,7 +25,12 @@ class Instances:
         self._started = WALL.now()
 
     async def beat(
-        self, *, polling: bool, last_poll_ok: datetime | None, poll_error: str | None
+        self,
+        *,
+        polling: bool,
+        last_poll_ok: datetime | None,
+        poll_error: str | None,
+        mode: str = "poll",
     ) -> None:
         """Write this instance's heartbeat."""
         now = WALL.now()
@@ -40,7 +45,7 @@ class Instances:
                     seen_at=now,
                 )
                 session.add(row)
-            row.seen_at, row.polling = now, polling
+            row.seen_at, row.polling, row.mode = now, polling, mode
             row.last_poll_ok_at, row.last_poll_error = last_poll_ok, poll_error
             row.stopped_at = None
 

@@ -1,4 +1,5 @@
-"""corrections (labelled examples people decided) and routing changes made from the bot
+"""corrections (labelled examples people decided), routing changes made from the bot, and
+how each instance takes updates (polling or webhook)
 
 Revision ID: 0008
 Revises: 0007
@@ -41,10 +42,14 @@ def upgrade() -> None:
         sa.Column("summary", sa.Text(), nullable=False),
         sa.Column("file_sha256", sa.String(64), nullable=False),
     )
+    with op.batch_alter_table("instances") as batch:
+        batch.add_column(sa.Column("mode", sa.String(8), nullable=False, server_default="poll"))
 
 
 def downgrade() -> None:
     """Revert this revision."""
+    with op.batch_alter_table("instances") as batch:
+        batch.drop_column("mode")
     op.drop_table("routing_changes")
     op.drop_index("ix_corrections_at", table_name="corrections")
     op.drop_table("corrections")

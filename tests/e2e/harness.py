@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -91,6 +92,13 @@ class Harness:
         return cast
 
 
+def free_port() -> int:
+    """Return a TCP port nobody listens on now (for a URL that must be known in advance)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @asynccontextmanager
 async def running_bot(
     database_url: str,
@@ -113,12 +121,13 @@ async def running_bot(
         "DEPUTYBOT_DATABASE_URL": database_url,
         "DEPUTYBOT_TELEGRAM_API_URL": fake.root,
         "DEPUTYBOT_ADMIN_IDS": str(ADMIN_ID),
+        "DEPUTYBOT_HTTP_LISTEN": "127.0.0.1:0",
         "_env_file": None,
         **(env or {}),
     }
     settings = Settings(**values)  # type: ignore[arg-type]
     application = build_application(settings, token=fake.token, clock=clock, routing=routing)
-    listen = ("127.0.0.1", 0) if http else None
+    listen = settings.listen if http else None
     try:
         async with polling(application, poll_interval=0.01, poll_timeout=1, http=listen):
             yield Harness(fake, application, Conversation(fake, timeout=10))

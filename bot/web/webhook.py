@@ -1,0 +1,49 @@
+"""POST /telegram/webhook: Telegram pushes updates; each is stored before it is acknowledged."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Callable
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from bot.services.inbox import Inbox
+from bot.web.common import TooLarge, read_body
+
+logger = logging.getLogger(__name__)
+
+PATH = "/telegram/webhook"
+SECRET_HEADER = "x-telegram-bot-api-secret-token"
+MAX_UPDATE_BYTES = 1024 * 1024
+
+
+def webhook_router(inbox: Inbox, secret: str, on_stored: Callable[[], None]) -> APIRouter:
+    """Return the route Telegram posts updates to (the path DEPUTYBOT_WEBHOOK_URL ends with)."""
+    router = APIRouter(tags=["Telegram"])
+
+    @router.post(PATH, summary="Take one Telegram update (webhook mode)", include_in_schema=False)
+    async def telegram_update(request: Request) -> Response:
+        """Store the update in the inbox, then answer 200; Telegram retries anything else."""
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), secret.encode()):
+            return JSONResponse({"ok": False, "error": "unauthorized"}, status_code=401)
+        try:
+            update = json.loads(await read_body(request, MAX_UPDATE_BYTES))
+        except TooLarge:
+            return JSONResponse({"ok": False, "error": "too large"}, status_code=413)
+        except ValueError:
+            return JSONResponse({"ok": False, "error": "not JSON"}, status_code=400)
+        if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+            return JSONResponse({"ok": False, "error": "not an update"}, status_code=400)
+        try:
+            await inbox.store([update])
+        except Exception as exc:  # Telegram keeps the update and pushes it again
+            logger.warning("webhook update not stored, Telegram will retry: %r", exc)
+            return JSONResponse({"ok": False, "error": "not stored"}, status_code=503)
+        on_stored()
+        return JSONResponse({"ok": True})
+
+    return router
