@@ -124,7 +124,7 @@ def _post_init(
             stall_seconds=settings.poll_stall_seconds,
         )
         bot_data.runtime = runtime
-        runtime.connector = Connector(services, settings)
+        runtime.connector = Connector(services, settings, application.bot)
         await _default_commands(application)
         await services.menus.sync_admins(settings.admin_ids)
         runtime.start_sender()

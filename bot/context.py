@@ -24,6 +24,7 @@ from bot.services.intake import Intake
 from bot.services.invites import Invites
 from bot.services.members import Members
 from bot.services.menus import Menus
+from bot.services.open311 import Open311
 from bot.services.outbox import Outbox
 from bot.services.queries import Queries
 from bot.services.reminders import Reminders
@@ -62,6 +63,7 @@ class Services:
     hotline_reports: HotlineReports
     hotline_deliveries: HotlineDeliveries
     routing_edits: RoutingEdits
+    open311: Open311
 
     @property
     def outbox(self) -> Outbox:

@@ -430,3 +430,4 @@ KEYWORD_SET = "已将关键词「{word}」（权重 {weight:g}）加入分类「
 KEYWORD_REMOVED = "已从分类「{topic}」删除关键词「{word}」。"
 ROUTING_SAVED = "配置已写入并重新加载。最近 {total} 件诉求按新配置有 {moved} 件会改变去向{examples}"
 ROUTING_MOVE = "\n• {no}：{old} → {new}"
+SOURCE_SYSTEM = "{name}（开放接口 Open311 提交）"

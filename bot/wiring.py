@@ -21,6 +21,7 @@ from bot.services.intake import Intake
 from bot.services.invites import Invites
 from bot.services.members import Members
 from bot.services.menus import Menus
+from bot.services.open311 import Open311
 from bot.services.outbox import Outbox
 from bot.services.queries import Queries
 from bot.services.reminders import Reminders
@@ -68,6 +69,7 @@ async def build_services(
         members=Members(deps, acting),
         hotline_reports=HotlineReports(deps, acting),
         routing_edits=RoutingEdits(deps),
+        open311=Open311(deps, acting, public_url=settings.public_url, media_secret=secret),
         hotline_deliveries=HotlineDeliveries(sessions, settings.admin_ids),
     )
 

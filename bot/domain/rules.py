@@ -135,7 +135,7 @@ TABLE: tuple[Rule, ...] = (
         notices=_notices((A.PRESSED, "draft_cancelled")),
     ),
     _rule(
-        Action.SUBMIT, (W.OWNER,), DRAFT, to=S.ROUTED, guards=(Guard.ROUTABLE,),
+        Action.SUBMIT, (W.OWNER, W.SYSTEM), DRAFT, to=S.ROUTED, guards=(Guard.ROUTABLE,),
         events=(E.SUBMITTED,),
         notices=_notices(
             (A.PRESSED, "submitted_card"), (A.ACTOR, "received_routed"),
@@ -143,7 +143,7 @@ TABLE: tuple[Rule, ...] = (
         ),
     ),
     _rule(
-        Action.SUBMIT, (W.OWNER,), DRAFT, to=S.TRIAGE, guards=(Guard.UNROUTABLE,),
+        Action.SUBMIT, (W.OWNER, W.SYSTEM), DRAFT, to=S.TRIAGE, guards=(Guard.UNROUTABLE,),
         events=(E.SUBMITTED,),
         notices=_notices(
             (A.PRESSED, "submitted_card"), (A.ACTOR, "received_triage"),

@@ -10,6 +10,10 @@
     reply = await fake.wait_for(1001)
     fake.press_button(1001, reply.message_id, "提交")
 
+With a webhook set (setWebhook), each new update is POSTed to it instead, in order, with the
+secret-token header, retried until answered 2xx (fake.webhook counts pushes and attempts);
+getUpdates answers 409 meanwhile, as Telegram does.
+
 Fault modes for benchmarks: fail_next, late_answers, slow_calls, error_phase, go_offline /
 come_back and user_deletes; clear_faults() ends them, fault_counts and conflicts count them.
 

@@ -86,6 +86,8 @@ def set_webhook(state: State, p: Params) -> bool:
     url = p.get_str("url") or ""
     if url and not url.startswith(("http://", "https://")):
         raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    if url != state.webhook_url:
+        state.webhook_error = None
     state.webhook_url = url
     state.webhook_secret = p.get_str("secret_token") or ""
     allowed = p.get_obj("allowed_updates")
@@ -102,6 +104,7 @@ def delete_webhook(state: State, p: Params) -> bool:
     """Forget the webhook, optionally dropping pending updates."""
     state.webhook_url = ""
     state.webhook_secret = ""
+    state.webhook_error = None
     if p.get_bool("drop_pending_updates"):
         state.pending.clear()
     return True
@@ -109,12 +112,17 @@ def delete_webhook(state: State, p: Params) -> bool:
 
 @method("getWebhookInfo")
 def get_webhook_info(state: State, p: Params) -> dict[str, Any]:
-    """Describe the webhook state."""
-    return {
+    """Describe the webhook state, with the last failed push as Telegram reports it."""
+    info: dict[str, Any] = {
         "url": state.webhook_url,
         "has_custom_certificate": False,
         "pending_update_count": len(state.pending),
     }
+    if state.webhook_url and state.webhook_error is not None:
+        info["last_error_date"], info["last_error_message"] = state.webhook_error
+    if state.webhook_url and state.allowed_updates:
+        info["allowed_updates"] = list(state.allowed_updates)
+    return info
 
 
 @method("close")

@@ -49,6 +49,7 @@ class State:
         self.closing = False
         self.webhook_url = ""
         self.webhook_secret = ""
+        self.webhook_error: tuple[int, str] | None = None  # (unix time, message) of the last push
         self.allowed_updates: list[str] = []
         self.last_update_id = 0
         self.on_message: Callable[[BotMessage], None] | None = None

@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from fastapi import APIRouter
 from telegram import Bot, Update
 
 from bot.hotline.client import HotlineClient
@@ -17,6 +16,8 @@ from bot.services.hotline_reports import open_work_orders
 from bot.settings import Settings
 from bot.web.app import build_web_app
 from bot.web.hotline import hotline_router
+from bot.web.media import media_router
+from bot.web.open311 import open311_router
 from bot.web.server import WebServer
 from bot.web.webhook import webhook_router
 
@@ -25,15 +26,14 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-RouterFactory = Callable[["Services", Settings], APIRouter | None]
-
 
 class Connector:
     """Starts what talks HTTP: the sender to the platform, its poll, the server."""
 
-    def __init__(self, services: Services, settings: Settings) -> None:
+    def __init__(self, services: Services, settings: Settings, bot: Bot) -> None:
         self._services = services
         self._settings = settings
+        self._bot = bot
         self.client: HotlineClient | None = None
         self.sender: HotlineSender | None = None
         url, app_id, secret = settings.hotline_url, settings.hotline_app_id, settings.hotline_secret
@@ -61,21 +61,25 @@ class Connector:
         port: int,
         *,
         on_update: Callable[[], None] = lambda: None,
-        extra: Sequence[RouterFactory] = (),
     ) -> int:
         """Start the HTTP server; return the port it listens on."""
         settings = self._settings
         secret = settings.hotline_secret.get_secret_value() if settings.hotline_secret else None
         routers = [hotline_router(self._services.hotline_reports, settings.hotline_app_id, secret)]
+        routers.append(open311_router(self._services.open311))
+        if secret:
+            open311 = self._services.open311
+            routers.append(media_router(secret, open311.photo_of, self._download))
         if settings.webhook_secret is not None:
             token = settings.webhook_secret.get_secret_value()
             routers.append(webhook_router(self._services.inbox, token, on_update))
-        for factory in (*ROUTERS, *extra):
-            router = factory(self._services, settings)
-            if router is not None:
-                routers.append(router)
         self.web = WebServer(build_web_app(routers), host, port)
         return await self.web.start()
+
+    async def _download(self, file_id: str) -> bytes:
+        """Fetch a photo from Telegram."""
+        file = await self._bot.get_file(file_id)
+        return bytes(await file.download_as_bytearray())
 
     async def set_webhook(self, bot: Bot) -> None:
         """Ask Telegram to push updates to DEPUTYBOT_WEBHOOK_URL (kept while we restart)."""
@@ -128,8 +132,3 @@ class Connector:
                 await self.poll_once()
             except Exception as exc:
                 logger.warning("hotline poll round failed: %r", exc)
-
-
-# Routers of the other HTTP callers (Open311, photo links), each built from the services and
-# settings, or None when not configured.
-ROUTERS: tuple[RouterFactory, ...] = ()

@@ -10,12 +10,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from telegram.error import InvalidToken, TelegramError
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 
 from bot.web.server import BindFailed
 
 if TYPE_CHECKING:
     from bot.context import BotApplication
+    from bot.runtime.connector import Connector
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +25,7 @@ CONNECT_BACKOFF_MAX = 10.0
 EXIT_TOKEN_REJECTED = 1
 EXIT_POLLER_STALLED = 3
 EXIT_HTTP_UNAVAILABLE = 4
+EXIT_WEBHOOK_REFUSED = 5
 
 
 class TokenRejected(Exception):
@@ -31,6 +34,10 @@ class TokenRejected(Exception):
 
 class StoppedWhileStarting(Exception):
     """A stop signal came before Telegram could be reached."""
+
+
+class WebhookRefused(Exception):
+    """Telegram refused DEPUTYBOT_WEBHOOK_URL (setWebhook answered 400 or 403)."""
 
 
 async def connect(
@@ -60,6 +67,38 @@ async def connect(
     raise StoppedWhileStarting
 
 
+async def register_webhook(
+    connector: Connector,
+    bot: Bot,
+    *,
+    stop: asyncio.Event | None = None,
+    backoff_max: float = CONNECT_BACKOFF_MAX,
+) -> None:
+    """Call setWebhook, retrying with back-off while Telegram is unreachable."""
+    stop = stop or asyncio.Event()
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            await connector.set_webhook(bot)
+            return
+        except InvalidToken:
+            raise TokenRejected(
+                "Telegram rejected the bot token (401/404 from setWebhook)"
+            ) from None
+        except (BadRequest, Forbidden) as exc:
+            raise WebhookRefused(f"Telegram refused the webhook ({exc.message})") from None
+        except RetryAfter as exc:
+            retry = exc.retry_after
+            delay = float(retry if isinstance(retry, int) else retry.total_seconds())
+            logger.warning("setWebhook throttled; retrying in %.0f s", delay)
+        except TelegramError as exc:
+            logger.warning("setWebhook failed (%s); retrying in %.0f s", type(exc).__name__, delay)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay = min(delay * 2, backoff_max)
+    raise StoppedWhileStarting
+
+
 @asynccontextmanager
 async def polling(
     application: BotApplication,
@@ -72,9 +111,11 @@ async def polling(
     """Run the bot inside an already running event loop until the block ends.
 
     Order: reach Telegram, open the database and start the senders (post_init), start the
-    job queue, the HTTP server (when `http` gives host and port), then the inbox workers and
-    the poller. Stopping goes the other way: no more HTTP requests and no more fetching, the
-    updates in flight finish, jobs stop, the senders finish their rows (post_stop).
+    job queue, the HTTP server (when `http` gives host and port), setWebhook (webhook mode),
+    then the inbox workers and the poller (polling mode). The webhook is never deleted here:
+    Telegram keeps the updates while we restart. Stopping goes the other way: no more HTTP
+    requests and no more fetching, the updates in flight finish, jobs stop, the senders finish
+    their rows (post_stop).
     """
     await connect(application, stop=stop)
     if application.post_init is not None:
@@ -92,8 +133,10 @@ async def polling(
                 assert connector is not None
                 if http is None:
                     raise BindFailed("webhook mode needs the HTTP server")
-                await connector.set_webhook(application.bot)
+                await register_webhook(connector, application.bot, stop=stop)
         except BaseException:
+            if connector is not None:
+                await connector.stop_serving()
             await _stop(application)
             raise
         runtime.start_intake(
@@ -122,7 +165,7 @@ async def _stop(application: BotApplication) -> None:
 async def serve(
     application: BotApplication, *, poll_timeout: int = 10, http: tuple[str, int] | None = None
 ) -> int:
-    """Run until SIGINT/SIGTERM (exit 0), a rejected token (1) or a stalled poller (3)."""
+    """Run until stopped: 0 on SIGINT/SIGTERM, else the EXIT_* code of what ended it."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -145,6 +188,9 @@ async def serve(
     except BindFailed as exc:
         logger.error("%s; check DEPUTYBOT_HTTP_LISTEN", exc)
         return EXIT_HTTP_UNAVAILABLE
+    except WebhookRefused as exc:
+        logger.error("%s; check DEPUTYBOT_WEBHOOK_URL", exc)
+        return EXIT_WEBHOOK_REFUSED
     except StoppedWhileStarting:
         logger.info("stopped before Telegram could be reached")
     finally:

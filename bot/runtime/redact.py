@@ -50,3 +50,13 @@ def install(token: str | None) -> None:
     redactor = RedactSecrets(secrets)
     for handler in logging.getLogger().handlers:
         handler.addFilter(redactor)
+
+
+def mask(*secrets: str) -> None:
+    """Mask more secrets (the webhook's secret token) in every log line from now on."""
+    found = [secret for secret in secrets if secret]
+    if not found:
+        return
+    redactor = RedactSecrets(found)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redactor)

@@ -249,7 +249,8 @@ class Acting:
             case Audience.ACTOR | Audience.PRESSED:
                 chats = [act.chat_id] if act.chat_id is not None else []
             case Audience.DEPUTY:
-                chats = [] if v.deputy.revoked_at else [v.deputy.telegram_id]
+                deputy = v.deputy
+                chats = [deputy.telegram_id] if deputy and not deputy.revoked_at else []
             case Audience.ADMINS:
                 chats = sorted(deps.admin_ids)
             case Audience.REQUESTER:

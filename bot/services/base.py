@@ -150,11 +150,9 @@ def notify_admins(
         outbox.send(session, now, chat_id=admin_id, text=text, buttons=buttons, item_id=item_id)
 
 
-async def deputy_of(session: AsyncSession, item: Item) -> Member:
-    """Return the deputy who raised the item."""
-    deputy = await session.get(Member, item.deputy_id)
-    assert deputy is not None
-    return deputy
+async def deputy_of(session: AsyncSession, item: Item) -> Member | None:
+    """Return the deputy who raised the item (None: another system created it, Open311)."""
+    return await session.get(Member, item.deputy_id) if item.deputy_id is not None else None
 
 
 async def retire_cards(

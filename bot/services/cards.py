@@ -32,8 +32,10 @@ def department_name(config: RoutingConfig, code: str | None) -> str:
     return department.name if department else texts.TOPIC_UNKNOWN
 
 
-def deputy_label(deputy: Member) -> str:
-    """Describe a deputy for handlers: name, level and district."""
+def deputy_label(deputy: Member | None, item: Item) -> str:
+    """Describe who raised an item for handlers: a deputy's name, level and district."""
+    if deputy is None:
+        return texts.SOURCE_SYSTEM.format(name=item.requester or "—")
     return f"{deputy.name}（{deputy.level}级人大代表，{deputy.district}）"
 
 
@@ -106,7 +108,7 @@ def topic_picker(config: RoutingConfig, item: Item) -> tuple[str, Buttons]:
 def handler_card(
     config: RoutingConfig,
     item: Item,
-    deputy: Member,
+    deputy: Member | None,
     reopen_reason: str | None = None,
     tz: ZoneInfo | None = None,
 ) -> tuple[str, Buttons]:
@@ -116,7 +118,7 @@ def handler_card(
         extra += due_line(item, tz)
     text = texts.HANDLER_CARD.format(
         no=item.tracking_no,
-        deputy=deputy_label(deputy),
+        deputy=deputy_label(deputy, item),
         topic=topic_name(config, item.topic),
         text=clip(item.text, 3000),
         extra=extra,
@@ -150,10 +152,12 @@ def acknowledged_card(item: Item, handler_name: str) -> tuple[str, Buttons]:
     return urgency(item) + text, buttons
 
 
-def triage_card(config: RoutingConfig, item: Item, deputy: Member, why: str) -> tuple[str, Buttons]:
+def triage_card(
+    config: RoutingConfig, item: Item, deputy: Member | None, why: str
+) -> tuple[str, Buttons]:
     """Render a triage item for administrators with one button per department."""
     text = texts.TRIAGE_CARD.format(
-        no=item.tracking_no, deputy=deputy_label(deputy), text=clip(item.text, 3000), why=why
+        no=item.tracking_no, deputy=deputy_label(deputy, item), text=clip(item.text, 3000), why=why
     )
     pairs = [(d.name, cb.make(cb.ROUTE, item.id, d.code)) for d in config.departments]
     return text, [pairs[i : i + 2] for i in range(0, len(pairs), 2)]

@@ -25,7 +25,7 @@ class View:
     config: RoutingConfig
     tz: ZoneInfo
     item: Item
-    deputy: Member
+    deputy: Member | None  # None: the item came from another system (Open311)
     actor: Actor | None
     text: str = ""  # the typed input
     before_department: str | None = None  # the department before the change

@@ -136,7 +136,7 @@ class Queries:
         return {d for d in (await session.execute(query)).scalars() if d}
 
     async def _history(
-        self, session: AsyncSession, item: Item, deputy: Member, events: list[ItemEvent]
+        self, session: AsyncSession, item: Item, deputy: Member | None, events: list[ItemEvent]
     ) -> str:
         """Render an item with its event log."""
         config = self._deps.config
@@ -173,7 +173,7 @@ class Queries:
         return texts.STATUS_CARD.format(
             no=item.tracking_no,
             status=texts.STATUS[item.status],
-            deputy=cards.deputy_label(deputy),
+            deputy=cards.deputy_label(deputy, item),
             topic=cards.topic_name(config, item.topic),
             department=cards.department_name(config, item.department),
             text=cards.clip(item.text, 1000),

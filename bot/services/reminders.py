@@ -123,7 +123,7 @@ class Nudge:
     """What a reminder's text may say."""
 
     item: Item
-    deputy: Member
+    deputy: Member | None
     department: str
     deps: ServiceDeps
 
@@ -212,7 +212,7 @@ REMINDERS: Mapping[str, Reminding] = MappingProxyType(
                 texts.SUPERVISE,
                 department=lambda n: n.department,
                 due=lambda n: n.due(n.item.answer_due_at),
-                deputy=lambda n: cards.deputy_label(n.deputy),
+                deputy=lambda n: cards.deputy_label(n.deputy, n.item),
             ),
         ),
         "followup": Reminding(
@@ -236,7 +236,7 @@ REMINDERS: Mapping[str, Reminding] = MappingProxyType(
 
 
 async def _recipients(
-    session: AsyncSession, to: str, item: Item, deputy: Member, deps: ServiceDeps
+    session: AsyncSession, to: str, item: Item, deputy: Member | None, deps: ServiceDeps
 ) -> list[int]:
     """Return the chats of one kind of recipient."""
     match to:
@@ -249,7 +249,7 @@ async def _recipients(
         case "admins":
             return sorted(deps.admin_ids)
         case _:
-            return [] if deputy.revoked_at else [deputy.telegram_id]
+            return [deputy.telegram_id] if deputy and not deputy.revoked_at else []
 
 
 def _at(moment: datetime | None, tz: ZoneInfo) -> str:
