@@ -158,6 +158,10 @@ BASIS_MANUAL = "判断依据：代表手动选择"
 BASIS_NONE = "判断依据：未能自动判断，提交后由人工分拨"
 BASIS_GUESS = "判断依据：把握不大，可能属于「{topic}」。确认请点下方分类按钮；直接提交则由人工分拨"
 BTN_GUESS = "归入「{topic}」"
+BTN_SUGGESTION = "{topic}（{department}）"
+BASIS_SUGGEST = (
+    "判断依据：把握不大（{keywords}），可能属于{topics}。请点下方分类按钮确认，或交人工分拨"
+)
 TOPIC_UNKNOWN = "待人工分拨"
 TOPIC_NONE = "未分类"
 CHOOSE_TOPIC = "请选择分类：\n内容：{text}"

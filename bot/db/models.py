@@ -123,6 +123,8 @@ class Item(Base):
     department: Mapped[str | None] = mapped_column(String(32))
     confidence: Mapped[float] = mapped_column(default=0.0)
     matched: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # The classifier's top topics with their confidence, best first: [[code, share], ...].
+    suggestions: Mapped[list[Any] | None] = mapped_column(JSON)
     abstained: Mapped[bool] = mapped_column(default=False)
     route_source: Mapped[RouteSource] = mapped_column(
         StrEnumType(RouteSource, 16), default=RouteSource.CLASSIFIER

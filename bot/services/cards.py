@@ -10,7 +10,7 @@ from bot import texts
 from bot.callbacks import Buttons
 from bot.db.models import Item, Member
 from bot.domain.states import RouteSource
-from classifier import RoutingConfig
+from classifier import RoutingConfig, Topic
 
 PREVIEW_CHARS = 600
 
@@ -40,10 +40,20 @@ def deputy_label(deputy: Member | None, item: Item) -> str:
 
 
 def draft_card(config: RoutingConfig, item: Item) -> tuple[str, Buttons]:
-    """Render the preview a deputy confirms before submitting."""
+    """Render the preview a deputy confirms before submitting.
+
+    An unsure one offers the classifier's top topics as one-tap buttons, each with the
+    department it goes to; a sure one offers 提交.
+    """
     guess = config.topic(item.topic) if item.abstained and item.topic else None
+    offered = _offered(config, item)
     if item.topic and item.route_source is RouteSource.DEPUTY:
         basis = texts.BASIS_MANUAL
+    elif offered:
+        basis = texts.BASIS_SUGGEST.format(
+            topics="".join(f"「{topic.name}」" for topic in offered),
+            keywords="、".join(str(pair[0]) for pair in item.matched[:6]) or "—",
+        )
     elif guess is not None:
         basis = texts.BASIS_GUESS.format(topic=guess.name)
     elif item.abstained or not item.department:
@@ -62,20 +72,35 @@ def draft_card(config: RoutingConfig, item: Item) -> tuple[str, Buttons]:
         basis=basis,
     )
     urgent_label = texts.BTN_NOT_URGENT if item.urgent else texts.BTN_URGENT
+    submit = texts.BTN_TRIAGE if offered else texts.BTN_SUBMIT
     buttons = [
-        [
-            (texts.BTN_SUBMIT, cb.make(cb.SUBMIT, item.id)),
-            (urgent_label, cb.make(cb.URGENT, item.id)),
-        ],
+        [(submit, cb.make(cb.SUBMIT, item.id)), (urgent_label, cb.make(cb.URGENT, item.id))],
         [
             (texts.BTN_RECLASSIFY, cb.make(cb.RECLASSIFY, item.id)),
             (texts.BTN_CANCEL, cb.make(cb.CANCEL, item.id)),
         ],
     ]
-    if guess is not None:
+    if offered:
+        buttons[:0] = [[_suggestion(config, item, topic)] for topic in offered]
+    elif guess is not None:
         label = texts.BTN_GUESS.format(topic=guess.name)
         buttons.insert(0, [(label, cb.make(cb.TOPIC, item.id, guess.code))])
     return urgency(item) + text, buttons
+
+
+def _suggestion(config: RoutingConfig, item: Item, topic: Topic) -> tuple[str, str]:
+    """Return the button that files a draft under one suggested topic."""
+    department = department_name(config, topic.department)
+    label = texts.BTN_SUGGESTION.format(topic=topic.name, department=department)
+    return label, cb.make(cb.TOPIC, item.id, topic.code)
+
+
+def _offered(config: RoutingConfig, item: Item) -> list[Topic]:
+    """Return the topics an unsure preview offers (the classifier's suggestions)."""
+    if not item.abstained or item.route_source is not RouteSource.CLASSIFIER:
+        return []
+    codes = [str(pair[0]) for pair in item.suggestions or []][:3]
+    return [topic for code in codes if (topic := config.topic(code)) is not None]
 
 
 def urgency(item: Item) -> str:

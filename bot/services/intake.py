@@ -71,6 +71,7 @@ class Intake:
                     department=route.department or None,
                     confidence=route.confidence,
                     matched=[[k, w] for k, w in route.matched],
+                    suggestions=[[s.topic, s.confidence] for s in route.suggestions],
                     abstained=route.abstained,
                     route_source=RouteSource.CLASSIFIER,
                     urgent=self._deps.policy.is_urgent(cleaned),

@@ -1,5 +1,5 @@
 """corrections (labelled examples people decided), routing changes made from the bot, and
-how each instance takes updates (polling or webhook)
+how each instance takes updates (polling or webhook), the classifier's top suggestions
 
 Revision ID: 0008
 Revises: 0007
@@ -44,10 +44,14 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("instances") as batch:
         batch.add_column(sa.Column("mode", sa.String(8), nullable=False, server_default="poll"))
+    with op.batch_alter_table("items") as batch:
+        batch.add_column(sa.Column("suggestions", sa.JSON()))
 
 
 def downgrade() -> None:
     """Revert this revision."""
+    with op.batch_alter_table("items") as batch:
+        batch.drop_column("suggestions")
     with op.batch_alter_table("instances") as batch:
         batch.drop_column("mode")
     op.drop_table("routing_changes")

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.engine import create_engine, session_factory
-from bot.db.models import Item, ItemEvent, OutboxMessage
+from bot.db.models import Correction, Item, ItemEvent, OutboxMessage
 from bot.demo.conversation import tracking_number
 from bot.services.routing import RoutingHolder
 from tests.e2e.harness import running_bot
@@ -242,20 +242,34 @@ async def test_photo_with_caption_reaches_the_handlers(
         assert bot.bot_data.errors == []
 
 
-async def test_unsure_preview_offers_its_best_guess(
+async def test_unsure_preview_offers_its_top_topics(
     database_url: str, routing: RoutingHolder
 ) -> None:
     async with running_bot(database_url, routing) as bot:
         cast = await bot.enrol()
         talk = bot.talk
-        talk.say(cast.deputy, "小区楼道灯坏了")
+        talk.say(cast.deputy, "小区物业不管事")
         card = await talk.expect(cast.deputy, "诉求预览")
-        assert "可能属于「城乡建设」" in (card.text or "")
-        assert card.buttons()[0] == "归入「城乡建设」"
-        talk.press(cast.deputy, card, "归入「城乡建设」")
+        assert "可能属于「城乡建设」「商贸旅游」" in (card.text or "")
+        assert "物业" in (card.text or "")  # the words that decided it
+        assert card.buttons()[:3] == [
+            "城乡建设（住房和城乡建设局）",
+            "商贸旅游（商务局）",
+            "不确定，交人工分拨",
+        ]
+        talk.press(cast.deputy, card, "城乡建设（住房和城乡建设局）")
         card = await talk.expect(cast.deputy, "手动选择")
         assert "住房和城乡建设局" in (card.text or "")
+        assert card.buttons()[0] == "提交"  # a sure card keeps today's layout
         talk.press(cast.deputy, card, "提交")
         number = tracking_number(await talk.expect(cast.deputy, "已收到您的诉求"))
         await talk.expect(cast.li, number)
+        async with bot.bot_data.services.deps.sessions() as session:
+            chosen = (await session.execute(select(Correction))).scalar_one()
+        assert (chosen.predicted, chosen.abstained, chosen.topic) == (
+            "urban_rural",
+            True,
+            "urban_rural",
+        )
+        assert chosen.decided_by == "deputy"
         assert bot.bot_data.errors == []
