@@ -65,3 +65,37 @@ def test_bad_setting_is_named_in_one_line(
     assert "\n" not in message
     if name == "TELEGRAM_BOT_TOKEN":
         assert value not in message
+
+
+SECRET_NAME, URL_NAME = "DEPUTYBOT_WEBHOOK_SECRET", "DEPUTYBOT_WEBHOOK_URL"
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        pytest.param({}, SECRET_NAME, id="webhook-without-secret"),
+        pytest.param({SECRET_NAME: "has space"}, SECRET_NAME, id="secret-shape"),
+        pytest.param({URL_NAME: "bot.example.org/hook"}, URL_NAME, id="url-scheme"),
+    ],
+)
+def test_webhook_mode_needs_an_https_url_and_its_secret(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], named: str
+) -> None:
+    monkeypatch.setenv("DEPUTYBOT_WEBHOOK_URL", "https://bot.example.org/telegram/webhook")
+    monkeypatch.delenv("DEPUTYBOT_WEBHOOK_SECRET", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert named in message
+    assert "\n" not in message
+    assert "has space" not in message
+
+
+def test_webhook_mode_keeps_its_secret_out_of_repr(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEPUTYBOT_WEBHOOK_URL", "https://bot.example.org/telegram/webhook/")
+    monkeypatch.setenv("DEPUTYBOT_WEBHOOK_SECRET", "S3cret_token-value")
+    settings = load_settings()
+    assert settings.webhook_url == "https://bot.example.org/telegram/webhook"
+    assert "S3cret_token-value" not in repr(settings)
