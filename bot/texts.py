@@ -105,6 +105,7 @@ HELP = {
         "• /revoke 查看已绑定成员；/revoke 编号 解除该成员的绑定\n"
         "• /reload 重新加载分类配置（config/routing.toml）\n"
         "• /keyword 分类 +关键词 [权重] 或 /keyword 分类 -关键词 — 修改分类关键词并立即生效\n"
+        "• /learn [起始日期] 根据代表换分类、管理员改派等纠正记录学习关键词（确认后才生效）\n"
         "• /summary [week|month] 试点小结（文字和图表），每周一 09:00 自动发送\n"
         "• /mine 待分拨及办理中诉求概况\n"
         "• /status 编号 查看诉求完整记录\n"
@@ -137,6 +138,7 @@ COMMANDS = {
         ("revoke", "成员列表 / 解除绑定"),
         ("reload", "重新加载分类配置"),
         ("keyword", "修改分类关键词"),
+        ("learn", "根据纠正记录学习关键词"),
         ("summary", "试点小结"),
         ("mine", "诉求概况"),
         ("status", "查看诉求办理记录"),
@@ -153,6 +155,7 @@ PHOTO_NEEDS_CAPTION = "请在图片下方的“说明”里写明反映的问题
 WITH_PHOTO = "📷 "
 PHOTO_CAPTION = "{no} 的现场图片"
 DRAFT_CARD = "📋 诉求预览\n内容：{text}\n分类：{topic}\n承办部门：{department}\n{basis}\n确认无误请点“提交”。"
+DRAFT_CARD_UNSURE = "📋 诉求预览\n内容：{text}\n分类：{topic}\n承办部门：{department}\n{basis}"
 BASIS_KEYWORDS = "判断依据：{keywords}（置信度 {confidence}%）"
 BASIS_MANUAL = "判断依据：代表手动选择"
 BASIS_NONE = "判断依据：未能自动判断，提交后由人工分拨"
@@ -435,3 +438,25 @@ KEYWORD_REMOVED = "已从分类「{topic}」删除关键词「{word}」。"
 ROUTING_SAVED = "配置已写入并重新加载。最近 {total} 件诉求按新配置有 {moved} 件会改变去向{examples}"
 ROUTING_MOVE = "\n• {no}：{old} → {new}"
 SOURCE_SYSTEM = "{name}（开放接口 Open311 提交）"
+LEARN_USAGE = "用法：/learn 或 /learn 2026-12-01（只用该日以后的纠正记录）"
+LEARN_NEEDS_DATA = (
+    "未配置样本文件（DEPUTYBOT_LEARN_DATA），无法检验新配置是否会降低准确率，暂不能学习。"
+)
+LEARN_STARTED = "已开始根据纠正记录学习关键词，约需 1–2 分钟，完成后把建议发给您。"
+LEARN_BUSY = "已有一次学习正在进行，完成后会发给您。"
+LEARN_PROPOSAL = (
+    "📚 关键词学习建议（纠正记录 {count} 条）\n"
+    "纠正过的诉求按现配置分对 {right_before} 条，按新配置分对 {right_after} 条。\n"
+    "样本上的交叉验证指标（现 → 新）：\n{figures}\n"
+    "最近 {total} 件诉求按新配置有 {moved} 件会改变去向。\n"
+    "点“应用”写入配置并立即生效，点“放弃”不做修改。"
+)
+LEARN_FIGURE = "• {view}：宏F1 {f1_before:.1%} → {f1_after:.1%}，前三命中 {top3_before:.1%} → {top3_after:.1%}，覆盖率 {cov_before:.1%} → {cov_after:.1%}"
+LEARN_VIEWS = {"full": "完整留言", "short": "一句话"}
+LEARN_REFUSED = "📚 本次学习结果会降低样本上的指标，已拒绝，配置未改动：\n{lowered}"
+LEARN_FAILED = "关键词学习失败，配置未改动：{reason}"
+LEARN_NOTHING = "没有可用于学习的纠正记录。"
+LEARN_DISCARDED = "已放弃本次学习建议，配置未改动。"
+LEARN_APPLIED = "已应用学习结果。"
+BTN_APPLY = "应用"
+BTN_DISCARD = "放弃"

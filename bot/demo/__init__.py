@@ -143,7 +143,7 @@ async def play(talk: Conversation) -> dict[str, Person]:
 
     print("\n== 4. 无法自动分类的诉求进入待分拨，管理员改派 ==")
     talk.say(deputy, "群众反映的情况请帮忙看看")
-    talk.press(deputy, await talk.expect(deputy, "诉求预览"), "提交")
+    talk.press(deputy, await talk.expect(deputy, "诉求预览"), texts.BTN_TRIAGE)
     await talk.expect(deputy, "人工分拨")
     talk.press(admin, await talk.expect(admin, "待分拨"), "城市管理和综合执法局")
     await talk.expect(deputy, "已派至")

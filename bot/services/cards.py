@@ -65,7 +65,8 @@ def draft_card(config: RoutingConfig, item: Item) -> tuple[str, Buttons]:
         )
     routed = item.department and not item.abstained
     photo = texts.WITH_PHOTO if item.photo_file_id else ""
-    text = photo + texts.DRAFT_CARD.format(
+    template = texts.DRAFT_CARD_UNSURE if offered else texts.DRAFT_CARD
+    text = photo + template.format(
         text=clip(item.text),
         topic=topic_name(config, item.topic) if routed else texts.TOPIC_UNKNOWN,
         department=department_name(config, item.department) if routed else texts.TOPIC_UNKNOWN,

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.db.models import InboxUpdate, Item, ItemEvent, Member, OutboxMessage
-from bot.fake_telegram import FakeTelegram
+from bot.fake_telegram import BotMessage, FakeTelegram
 from classifier import load
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -203,9 +203,8 @@ class Crowd:
         for message in messages[self._cursor :]:
             if not message.history or not message.history[0].startswith("📋 诉求预览"):
                 continue
-            try:
-                data = message.button_data("提交")
-            except LookupError:
+            data = submit_data(message)
+            if data is None:
                 continue
             item_id = int(data.split(":")[1])
             if item_id in self.pressed or message.deleted:
@@ -223,6 +222,16 @@ class Crowd:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), 0.02)
         self.press_previews()
+
+
+def submit_data(message: BotMessage) -> str | None:
+    """Return the callback data of a preview's submit button (提交, or 交人工分拨 when unsure)."""
+    for row in message.reply_markup or []:
+        for button in row:
+            data = str(button.get("callback_data") or "")
+            if data.startswith("sub:"):
+                return data
+    return None
 
 
 @dataclass
