@@ -22,6 +22,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import callbacks as cb
 from bot import texts
 from bot.clock import Clock, SystemClock
 from bot.context import BotApplication, BotContext, BotData
@@ -88,10 +89,12 @@ def _register_handlers(application: BotApplication) -> None:
         ("revoke", admin.revoke),
         ("reload", admin.reload_routing),
         ("keyword", admin.keyword),
+        ("learn", admin.learn),
         ("summary", admin.summary),
     ):
         application.add_handler(CommandHandler(name, callback, filters=private))
     # Inline buttons: each stands for a domain action, checked against bot.domain.rules.TABLE.
+    application.add_handler(CallbackQueryHandler(admin.learn_button, pattern=rf"^{cb.LEARN}:"))
     application.add_handler(CallbackQueryHandler(buttons.button))
     # Free text: awaited input first, then a deputy's new concern.
     text = filters.UpdateType.MESSAGE & private & filters.TEXT
@@ -140,6 +143,7 @@ def _schedule(job_queue: JobQueue[BotContext]) -> None:
     job_queue.run_repeating(_sweep, interval=SWEEP_EVERY, first=timedelta(seconds=5), name="sweep")
     job_queue.run_repeating(_reload_routing, interval=timedelta(seconds=30), name="reload-routing")
     job_queue.run_repeating(_flush_pages, interval=timedelta(minutes=1), name="page-errors")
+    job_queue.run_repeating(_learn, interval=timedelta(seconds=10), name="learn")
     job_queue.run_repeating(
         _prune, interval=timedelta(hours=6), first=timedelta(minutes=2), name="retention"
     )
@@ -178,6 +182,11 @@ async def _sweep(context: BotContext) -> None:
 async def _flush_pages(context: BotContext) -> None:
     """Tell administrators how often a paged error happened again."""
     await context.bot_data.runtime.pager.flush()
+
+
+async def _learn(context: BotContext) -> None:
+    """Run a learning an administrator asked for with /learn (in a child process)."""
+    await context.bot_data.services.learning.run_pending()
 
 
 async def _prune(context: BotContext) -> None:

@@ -32,8 +32,10 @@ LOOKBACK = "look"
 TRANSFER = "tfr"
 TRANSFER_TO = "tft"
 TRANSFER_DECIDE = "tfa"
+LEARN = "lrn"  # 应用 / 放弃 a /learn proposal (its id instead of an item's)
 
-ACTIONS = (
+# Buttons that act on an item (each maps to a domain action, handlers/buttons.py).
+ITEM_ACTIONS = (
     SUBMIT,
     RECLASSIFY,
     TOPIC,
@@ -54,6 +56,7 @@ ACTIONS = (
     TRANSFER_TO,
     TRANSFER_DECIDE,
 )
+ACTIONS = (*ITEM_ACTIONS, LEARN)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from bot.services.inputs import PendingInputs
 from bot.services.instances import Instances
 from bot.services.intake import Intake
 from bot.services.invites import Invites
+from bot.services.learning import Learning
 from bot.services.members import Members
 from bot.services.menus import Menus
 from bot.services.open311 import Open311
@@ -63,6 +64,7 @@ class Services:
     hotline_reports: HotlineReports
     hotline_deliveries: HotlineDeliveries
     routing_edits: RoutingEdits
+    learning: Learning
     open311: Open311
 
     @property

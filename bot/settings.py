@@ -37,6 +37,7 @@ _ENV_NAMES = {
     "public_url": "DEPUTYBOT_PUBLIC_URL",
     "webhook_url": "DEPUTYBOT_WEBHOOK_URL",
     "webhook_secret": "DEPUTYBOT_WEBHOOK_SECRET",
+    "learn_data": "DEPUTYBOT_LEARN_DATA",
 }
 
 
@@ -105,9 +106,13 @@ class Settings(BaseSettings):
         validate_default=True,
     )
 
+    learn_data: str | None = Field(
+        default=None, validation_alias=AliasChoices("DEPUTYBOT_LEARN_DATA")
+    )
+
     @field_validator(
         "hotline_url", "hotline_app_id", "hotline_secret", "public_url", "webhook_url",
-        "webhook_secret", mode="before",
+        "webhook_secret", "learn_data", mode="before",
     )  # fmt: skip
     @classmethod
     def _empty_is_none(cls, value: object) -> object:

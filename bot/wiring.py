@@ -19,6 +19,7 @@ from bot.services.inputs import PendingInputs
 from bot.services.instances import Instances
 from bot.services.intake import Intake
 from bot.services.invites import Invites
+from bot.services.learning import Learning
 from bot.services.members import Members
 from bot.services.menus import Menus
 from bot.services.open311 import Open311
@@ -48,6 +49,7 @@ async def build_services(
     hotline = HotlineQueue(public_url=settings.public_url, media_secret=secret)
     deps = ServiceDeps(sessions, clock, holder, settings.admin_ids, outbox, settings.tz, hotline)
     acting = Acting(deps)
+    edits = RoutingEdits(deps)
     return Services(
         engine=engine,
         deps=deps,
@@ -68,7 +70,8 @@ async def build_services(
         retention=Retention(sessions, clock, settings.retention_days),
         members=Members(deps, acting),
         hotline_reports=HotlineReports(deps, acting),
-        routing_edits=RoutingEdits(deps),
+        routing_edits=edits,
+        learning=Learning(deps, edits, settings),
         open311=Open311(deps, acting, public_url=settings.public_url, media_secret=secret),
         hotline_deliveries=HotlineDeliveries(sessions, settings.admin_ids),
     )

@@ -91,6 +91,18 @@ class Holder(Generic[T]):
             logger.info("%s loaded", self._path)
             return []
 
+    def preview(self, text: str) -> T:
+        """Build what new text would give, without writing or swapping; raise ConfigError."""
+        handle, temporary = tempfile.mkstemp(
+            prefix=".routing-", suffix=".toml", dir=self._path.parent
+        )
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(text)
+            return self._build(Path(temporary))
+        finally:
+            os.unlink(temporary)
+
     def replace_text(self, text: str) -> list[ConfigProblem]:
         """Write new text to the file if it builds, and swap in what it built."""
         with self._lock:

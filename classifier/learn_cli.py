@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from classifier.cli_support import ReplayItems, load_or_report, routing_path
+from classifier.crossval import VIEWS
 from classifier.dataset import Sample, read_samples
 from classifier.engine import Classifier
 from classifier.evaluate import unknown_labels
@@ -17,7 +19,7 @@ from classifier.fit import learn_from_samples
 from classifier.holder import Check, load_checked, write_validated
 from classifier.learn import LearnParams
 from classifier.model import ConfigError
-from classifier.propose import Proposal, propose, render
+from classifier.propose import GUARDED, Proposal, propose, render
 from classifier.render import splice_learned
 from classifier.replay import describe, replay
 
@@ -62,9 +64,16 @@ def cmd_learn(
     if args.from_db:
         proposal = propose(base, old_text, dev, extra, params)
         new_text = proposal.text
-        _report(base, proposal, replay_items)
+        if args.json:
+            print(json.dumps(as_json(proposal), ensure_ascii=False))
+        else:
+            _report(base, proposal, replay_items)
         if not proposal.acceptable:
             print("not written: the proposal would lower held-out figures", file=sys.stderr)
+            return 1
+        if not dev and (args.write or args.output):
+            print("not written: without the dev file the held-out figures cannot be checked",
+                  file=sys.stderr)  # fmt: skip
             return 1
     else:
         learned = learn_from_samples(base, dev, params)
@@ -90,6 +99,23 @@ def cmd_learn(
         return 1
     print(f"wrote {target}", file=sys.stderr)
     return 0
+
+
+def as_json(proposal: Proposal) -> dict[str, Any]:
+    """Return the proposal's figures as plain data (for the bot's /learn)."""
+    figures = {
+        name: None
+        if found is None
+        else {view: {f: found.value(view, f) for f in GUARDED} for view in VIEWS}
+        for name, found in (("before", proposal.before), ("after", proposal.after))
+    }
+    return {
+        "corrections": proposal.corrections,
+        "right_before": proposal.right_before,
+        "right_after": proposal.right_after,
+        **figures,
+        "lowered": proposal.lowered,
+    }
 
 
 def _report(base: Classifier, proposal: Proposal, replay_items: ReplayItems | None) -> None:
@@ -126,6 +152,7 @@ def add_learn(
         "the dev file's held-out figures",
     )
     p.add_argument("--since", help="with --from-db: only corrections since YYYY-MM-DD")
+    p.add_argument("--json", action="store_true", help="with --from-db: print the figures as JSON")
     p.add_argument("-o", "--output", type=Path, help="write the merged routing file here")
     p.add_argument("--write", action="store_true", help="write it over the routing file")
     p.add_argument("--base", type=Path, help=config_help)

@@ -1,4 +1,4 @@
-"""Administrator commands: /reload, /keyword, /summary, /revoke."""
+"""Administrator commands: /reload, /keyword, /learn (and its buttons), /summary, /revoke."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import asyncio
 
 from telegram import Update
 
+from bot import callbacks as cb
 from bot import texts
 from bot.context import BotContext
 from bot.domain.permissions import Command
 from bot.services.errors import Refused
-from handlers.common import attempt, permitted, tell
+from handlers.common import actor_of, answer_button, attempt, permitted, tell
 
 
 async def reload_routing(update: Update, context: BotContext) -> None:
@@ -42,6 +43,39 @@ async def keyword(update: Update, context: BotContext) -> None:
         text = await context.bot_data.services.routing_edits.keyword(actor, context.args or [])
     except Refused as refusal:
         text = refusal.text
+    await tell(update, context, actor, text)
+
+
+async def learn(update: Update, context: BotContext) -> None:
+    """Learn keywords from the corrections; the proposal comes back with 应用 / 放弃."""
+    if (who := await permitted(update, context, Command.LEARN)) is None:
+        return
+    actor, chat_id = who
+    learning = context.bot_data.services.learning
+    try:
+        text = await learning.request(actor, chat_id, context.args or [])
+    except Refused as refusal:
+        text = refusal.text
+    await tell(update, context, actor, text)
+
+
+async def learn_button(update: Update, context: BotContext) -> None:
+    """Apply or discard a /learn proposal (administrators only, once)."""
+    query = update.callback_query
+    parsed = cb.parse(query.data if query else None)
+    actor = await actor_of(update, context)
+    if query is None or actor is None:
+        return
+    if parsed is None or not actor.may(Command.LEARN) or parsed.argument not in ("yes", "no"):
+        await answer_button(query, texts.STALE_BUTTON)
+        return
+    learning = context.bot_data.services.learning
+    try:
+        text = await learning.decide(actor, parsed.item_id, parsed.argument == "yes")
+    except Refused as refusal:
+        await answer_button(query, refusal.text)
+        return
+    await answer_button(query, texts.TOAST_OK)
     await tell(update, context, actor, text)
 
 

@@ -417,6 +417,11 @@ class RoutingChange(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
-    kind: Mapped[str] = mapped_column(String(16))  # keyword or learn
+    kind: Mapped[str] = mapped_column(String(16))  # keyword, or learn (a /learn proposal)
     summary: Mapped[str] = mapped_column(Text)
     file_sha256: Mapped[str] = mapped_column(String(64))
+    # A /learn proposal: pending, running, ready, refused, failed, then applied or discarded.
+    status: Mapped[str] = mapped_column(String(12), default="done", server_default="done")
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)  # who asked, to be answered
+    proposed: Mapped[str | None] = mapped_column(Text)  # the new routing file's text
+    figures: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -113,6 +113,7 @@ class Command(StrEnum):
     REVOKE = "revoke"
     RELOAD = "reload"
     KEYWORD = "keyword"
+    LEARN = "learn"
     SUMMARY = "summary"
     TRIAGE = "triage"
     NEW = "new"
@@ -129,6 +130,7 @@ COMMANDS: Mapping[Command, frozenset[Role]] = MappingProxyType(
         Command.REVOKE: frozenset({Role.ADMIN}),
         Command.RELOAD: frozenset({Role.ADMIN}),
         Command.KEYWORD: frozenset({Role.ADMIN}),
+        Command.LEARN: frozenset({Role.ADMIN}),
         Command.SUMMARY: frozenset({Role.ADMIN}),
         Command.TRIAGE: frozenset({Role.ADMIN}),
         Command.NEW: frozenset({Role.DEPUTY}),

@@ -7,6 +7,7 @@ import hashlib
 import math
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.db.models import Item, RoutingChange
@@ -14,6 +15,7 @@ from bot.services.actors import Actor
 from bot.services.base import ServiceDeps
 from bot.services.errors import Refused
 from bot.services.routing import Routing
+from classifier import ConfigError
 from classifier.keyword_edit import EditError, find_topic, remove_keyword, set_keyword
 from classifier.replay import TRIAGE, replay
 
@@ -53,12 +55,10 @@ class RoutingEdits:
             except EditError:
                 raise Refused(texts.KEYWORD_NOT_FOUND.format(topic=topic.name, word=word)) from None
             done = texts.KEYWORD_REMOVED.format(word=word, topic=topic.name)
-        summary = await self._save(actor, "keyword", new_text, f"{topic.code} {args[1]}", before)
+        summary = await self.save(actor, "keyword", new_text, f"{topic.code} {args[1]}", before)
         return f"{done}\n{summary}"
 
-    async def _save(
-        self, actor: Actor, kind: str, new_text: str, what: str, before: Routing
-    ) -> str:
+    async def save(self, actor: Actor, kind: str, new_text: str, what: str, before: Routing) -> str:
         """Write, reload and record a change; return what it does to recent items."""
         holder = self._deps.routing
         problems = await asyncio.to_thread(holder.replace_text, new_text)
@@ -67,13 +67,7 @@ class RoutingEdits:
             raise Refused(texts.RELOAD_REFUSED.format(problems=listed))
         after = holder.current
         async with self._deps.sessions.begin() as session:
-            rows = await session.execute(
-                select(Item.tracking_no, Item.text)
-                .where(Item.tracking_no.is_not(None))
-                .order_by(Item.id.desc())
-                .limit(REPLAYED)
-            )
-            items = [(str(no), "", body) for no, body in rows]
+            items = await _recent(session)
             session.add(
                 RoutingChange(
                     at=self._deps.clock.now(),
@@ -96,12 +90,36 @@ class RoutingEdits:
             examples=("：" + examples) if examples else "。",
         )
 
+    async def preview(self, text: str) -> dict[str, int]:
+        """Count how many recent items a new routing file would send elsewhere."""
+        holder = self._deps.routing
+        try:
+            fresh = await asyncio.to_thread(holder.preview, text)
+        except ConfigError:
+            return {"total": 0, "moved": 0}
+        async with self._deps.sessions() as session:
+            items = await _recent(session)
+        current = holder.current.classifier
+        moved = await asyncio.to_thread(replay, current, fresh.classifier, items)
+        return {"total": moved.total, "moved": len(moved.moves)}
+
     def _name(self, code: str) -> str:
         """Return a department's name, or the triage queue's."""
         if code == TRIAGE:
             return texts.TOPIC_UNKNOWN
         department = self._deps.config.department(code)
         return department.name if department else code
+
+
+async def _recent(session: AsyncSession) -> list[tuple[str, str, str]]:
+    """Return (tracking number, title, text) of the most recent submitted items."""
+    rows = await session.execute(
+        select(Item.tracking_no, Item.text)
+        .where(Item.tracking_no.is_not(None))
+        .order_by(Item.id.desc())
+        .limit(REPLAYED)
+    )
+    return [(str(no), "", body) for no, body in rows]
 
 
 def _weight(text: str) -> float:

@@ -41,6 +41,10 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("summary", sa.Text(), nullable=False),
         sa.Column("file_sha256", sa.String(64), nullable=False),
+        sa.Column("status", sa.String(12), nullable=False, server_default="done"),
+        sa.Column("chat_id", sa.BigInteger()),
+        sa.Column("proposed", sa.Text()),
+        sa.Column("figures", sa.JSON()),
     )
     with op.batch_alter_table("instances") as batch:
         batch.add_column(sa.Column("mode", sa.String(8), nullable=False, server_default="poll"))

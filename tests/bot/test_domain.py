@@ -82,7 +82,7 @@ def test_every_notice_has_a_renderer() -> None:
 
 
 def test_every_button_stands_for_an_action_and_every_user_action_has_a_button() -> None:
-    assert set(BUTTONS) == set(cb.ACTIONS)
+    assert set(BUTTONS) == set(cb.ITEM_ACTIONS)
     reachable = set()
     for code, entry in BUTTONS.items():
         arguments = entry if isinstance(entry, dict) else {"": entry}
