@@ -132,14 +132,22 @@ class Settings(BaseSettings):
     def _webhook_secret_shape(
         cls, value: SecretStr | None, info: ValidationInfo
     ) -> SecretStr | None:
-        """Telegram allows 1-256 characters A-Z, a-z, 0-9, _ and - in a secret token."""
+        """Telegram allows 1-256 characters A-Z, a-z, 0-9, _ and -; we want 16 at least.
+
+        The secret is all that proves a push came from Telegram, so it must not be guessable.
+        """
         if value is None:
             if info.data.get("webhook_url"):
                 raise ValueError("required when DEPUTYBOT_WEBHOOK_URL is set")
             return None
         secret = value.get_secret_value()
-        if not (0 < len(secret) <= 256 and all(c.isalnum() or c in "_-" for c in secret)):
-            raise ValueError("use 1-256 characters: letters, digits, _ and -")
+        if not (
+            16 <= len(secret) <= 256
+            and all(c.isascii() and (c.isalnum() or c in "_-") for c in secret)
+        ):
+            raise ValueError(
+                "use 16-256 characters: letters, digits, _ and - (openssl rand -hex 32)"
+            )
         return value
 
     @field_validator("http_listen")

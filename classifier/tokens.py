@@ -1,4 +1,4 @@
-"""Own jieba tokenizers: one per classifier, sharing a read-only copy of the base dictionary."""
+"""Own jieba tokenizers: one per classifier, each with its own copy of the base dictionary."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from typing import Any
 import jieba
 
 _lock = threading.Lock()
-_base: tuple[dict[str, int], int] | None = None
 
 
 def _read_cache() -> tuple[dict[str, int], int] | None:
@@ -31,33 +30,36 @@ def _read_cache() -> tuple[dict[str, int], int] | None:
 
 
 def _base_dictionary() -> tuple[dict[str, int], int]:
-    """Load jieba's default prefix dictionary once per process (never mutated afterwards)."""
-    global _base
+    """Read a fresh copy of jieba's default prefix dictionary (each tokenizer owns its own).
+
+    The dictionary is ~500k entries (~40 MB); keeping one shared master besides each
+    tokenizer's copy doubled that for the life of the process. Reading jieba's cache again
+    costs a few tenths of a second, once per classifier built (start-up and each reload).
+    """
     with _lock:
-        if _base is None:
-            _base = _read_cache()
-        if _base is None:
-            jieba_logger = logging.getLogger("jieba")
-            level = jieba_logger.level
-            enabled = gc.isenabled()
-            jieba_logger.setLevel(logging.WARNING)
-            gc.disable()  # the cache holds ~500k small objects; collections triple its load time
-            try:
-                loader = jieba.Tokenizer()
-                loader.initialize()
-            finally:
-                if enabled:
-                    gc.enable()
-                jieba_logger.setLevel(level)
-            _base = (loader.FREQ, loader.total)
-        return _base
+        found = _read_cache()
+        if found is not None:
+            return found
+        jieba_logger = logging.getLogger("jieba")
+        level = jieba_logger.level
+        enabled = gc.isenabled()
+        jieba_logger.setLevel(logging.WARNING)
+        gc.disable()  # the cache holds ~500k small objects; collections triple its load time
+        try:
+            loader = jieba.Tokenizer()
+            loader.initialize()
+        finally:
+            if enabled:
+                gc.enable()
+            jieba_logger.setLevel(level)
+        return loader.FREQ, loader.total
 
 
 def make_tokenizer(words: Iterable[str]) -> Any:
     """Return a fresh jieba.Tokenizer with the base dictionary plus these domain words."""
     freq, total = _base_dictionary()
     tokenizer = jieba.Tokenizer()
-    tokenizer.FREQ = dict(freq)
+    tokenizer.FREQ = freq
     tokenizer.total = total
     tokenizer.initialized = True
     for word in words:

@@ -90,6 +90,8 @@ class Connector:
             settings.webhook_url,
             secret_token=settings.webhook_secret.get_secret_value(),
             allowed_updates=Update.ALL_TYPES,
+            # One push at a time: a chat's updates are stored in the order Telegram sent them.
+            max_connections=1,
         )
         logger.info("Telegram pushes updates to the webhook")
 

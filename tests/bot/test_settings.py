@@ -75,6 +75,7 @@ SECRET_NAME, URL_NAME = "DEPUTYBOT_WEBHOOK_SECRET", "DEPUTYBOT_WEBHOOK_URL"
     [
         pytest.param({}, SECRET_NAME, id="webhook-without-secret"),
         pytest.param({SECRET_NAME: "has space"}, SECRET_NAME, id="secret-shape"),
+        pytest.param({SECRET_NAME: "short-secret"}, SECRET_NAME, id="secret-too-short"),
         pytest.param({URL_NAME: "bot.example.org/hook"}, URL_NAME, id="url-scheme"),
     ],
 )
