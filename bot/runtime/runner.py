@@ -23,8 +23,13 @@ def run_polling(settings: Settings) -> int:
     """Run until SIGINT/SIGTERM; return the process exit code (non-zero: restart or fix)."""
     # A routing file the bot cannot run with stops it here, before Telegram is even asked.
     routing = routing_holder(settings.routing, settings.tz, hotline=settings.hotline_configured)
-    if settings.webhook_secret is not None:
-        redact.mask(settings.webhook_secret.get_secret_value())
+    redact.mask(
+        *(
+            secret.get_secret_value()
+            for secret in (settings.webhook_secret, settings.hotline_secret)
+            if secret is not None
+        )
+    )
     application = build_application(settings, routing=routing)
     logger.info("deputybot starting against %s", settings.telegram_api_url)
     return asyncio.run(_serve(application, settings.listen))
