@@ -116,6 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     defaults = LearnParams()
     parser.add_argument("--top-n", type=int, default=defaults.top_n)
+    parser.add_argument("--long-top-n", type=int, default=defaults.long_top_n)
     parser.add_argument("--min-df", type=int, default=defaults.min_df)
     parser.add_argument("--epochs", type=int, default=defaults.epochs)
     parser.add_argument("--balance", type=float, default=defaults.balance)
@@ -132,6 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     items = examples(base, samples)
     params = LearnParams(
         top_n=args.top_n,
+        long_top_n=args.long_top_n,
         min_df=args.min_df,
         epochs=args.epochs,
         balance=args.balance,

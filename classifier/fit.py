@@ -54,7 +54,8 @@ def examples(classifier: Classifier, samples: Sequence[Sample]) -> list[Example]
 def fit_tables(base: Classifier, items: Sequence[Example], params: LearnParams) -> Learned:
     """Learn the long-message and the short-message keyword tables and biases."""
     config = base.config
-    long = learn_keywords(config, [(e.full[0], e.code) for e in items], params)
+    sharp = replace(params, top_n=params.long_top_n, keep=params.long_top_n)
+    long = learn_keywords(config, [(e.full[0], e.code) for e in items], sharp)
     both = [(view[0], e.code) for e in items for view in (e.full, e.short)]
     short = learn_keywords(config, both, params, short=True)
     return replace(

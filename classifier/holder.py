@@ -43,6 +43,8 @@ def write_validated(target: Path, text: str, build: Callable[[Path], T]) -> T:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(text)
         built = build(Path(temporary))
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+        os.chmod(temporary, mode)  # mkstemp makes it private; keep the file's own mode
         os.replace(temporary, target)
         return built
     finally:

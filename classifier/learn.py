@@ -38,6 +38,10 @@ class LearnParams:
     """Knobs of the learner, chosen by 5-fold cross-validation on the dev file."""
 
     top_n: int = 3000
+    """Keywords per topic in the short-message tables (before and after refining)."""
+    long_top_n: int = 500
+    """Keywords per topic in the long-message tables: letters need fewer, and sharper, ones
+    (5-fold CV: 500 gives full-text macro-F1 0.903 where 3000 gives 0.898)."""
     alpha: float = 0.3
     min_df: int = 2
     min_weight: float = 0.1

@@ -55,6 +55,7 @@ def cmd_learn(
         return 1
     params = LearnParams(
         top_n=args.top_n,
+        long_top_n=args.long_top_n,
         min_df=args.min_df,
         accuracy=args.accuracy,
         folds=args.folds,
@@ -157,7 +158,15 @@ def add_learn(
     p.add_argument("--write", action="store_true", help="write it over the routing file")
     p.add_argument("--base", type=Path, help=config_help)
     p.add_argument("--diff", action="store_true", help="show what would change")
-    p.add_argument("--top-n", type=int, default=defaults.top_n, help="keywords per topic")
+    p.add_argument(
+        "--top-n", type=int, default=defaults.top_n, help="keywords per topic (short messages)"
+    )
+    p.add_argument(
+        "--long-top-n",
+        type=int,
+        default=defaults.long_top_n,
+        help="keywords per topic for long messages",
+    )
     p.add_argument("--min-df", type=int, default=defaults.min_df, help="minimum messages")
     p.add_argument(
         "--accuracy",
