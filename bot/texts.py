@@ -453,7 +453,9 @@ LEARN_PROPOSAL = (
 )
 LEARN_FIGURE = "• {view}：宏F1 {f1_before:.1%} → {f1_after:.1%}，前三命中 {top3_before:.1%} → {top3_after:.1%}，覆盖率 {cov_before:.1%} → {cov_after:.1%}"
 LEARN_VIEWS = {"full": "完整留言", "short": "一句话"}
-LEARN_REFUSED = "📚 本次学习结果会降低样本上的指标，已拒绝，配置未改动：\n{lowered}"
+LEARN_REFUSED = (
+    "📚 本次学习（纠正记录 {count} 条）的结果会降低样本上的指标，已拒绝，配置未改动：\n{lowered}"
+)
 LEARN_FAILED = "关键词学习失败，配置未改动：{reason}"
 LEARN_NOTHING = "没有可用于学习的纠正记录。"
 LEARN_DISCARDED = "已放弃本次学习建议，配置未改动。"

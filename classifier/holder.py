@@ -6,7 +6,9 @@ import logging
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -35,21 +37,32 @@ def load_checked(path: Path, checks: Sequence[Check] = ()) -> Classifier:
     return classifier
 
 
-def write_validated(target: Path, text: str, build: Callable[[Path], T]) -> T:
-    """Write a routing file only if what it builds is valid: built from a copy beside it,
-    then moved into place at once. Raise ConfigError (and leave the file as it was)."""
+@contextmanager
+def _draft(target: Path, text: str) -> Iterator[Path]:
+    """Write text to a private copy beside target; its problems name target, not the copy."""
     handle, temporary = tempfile.mkstemp(prefix=".routing-", suffix=".toml", dir=target.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(text)
-        built = build(Path(temporary))
+        yield Path(temporary)
+    except ConfigError as exc:
+        raise ConfigError(
+            [replace(p, file=str(target)) if p.file == temporary else p for p in exc.problems]
+        ) from None
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def write_validated(target: Path, text: str, build: Callable[[Path], T]) -> T:
+    """Write a routing file only if what it builds is valid: built from a copy beside it,
+    then moved into place at once. Raise ConfigError (and leave the file as it was)."""
+    with _draft(target, text) as temporary:
+        built = build(temporary)
         mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
         os.chmod(temporary, mode)  # mkstemp makes it private; keep the file's own mode
         os.replace(temporary, target)
         return built
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
 
 
 class Holder(Generic[T]):
@@ -95,15 +108,8 @@ class Holder(Generic[T]):
 
     def preview(self, text: str) -> T:
         """Build what new text would give, without writing or swapping; raise ConfigError."""
-        handle, temporary = tempfile.mkstemp(
-            prefix=".routing-", suffix=".toml", dir=self._path.parent
-        )
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(text)
-            return self._build(Path(temporary))
-        finally:
-            os.unlink(temporary)
+        with _draft(self._path, text) as temporary:
+            return self._build(temporary)
 
     def replace_text(self, text: str) -> list[ConfigProblem]:
         """Write new text to the file if it builds, and swap in what it built."""

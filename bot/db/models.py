@@ -209,7 +209,9 @@ class OutboxMessage(Queued, Base):
         Index("ix_outbox_item", "item_id"),
         Index("ix_outbox_sent_at", "sent_at", **_where("status = 'sent'")),
         CheckConstraint("status IN ('pending', 'sent', 'failed')", name="ck_outbox_status"),
-        CheckConstraint("op IN ('send', 'edit', 'photo', 'commands')", name="ck_outbox_op"),
+        CheckConstraint(
+            "op IN ('send', 'edit', 'photo', 'commands', 'document')", name="ck_outbox_op"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -385,6 +387,33 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class WebLink(Base):
+    """A one-time sign-in link for the desk sent in the bot (only its token's hash is kept)."""
+
+    __tablename__ = "web_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class WebSession(Base):
+    """A signed-in browser on the desk: its cookie's hash, its CSRF token and its end."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    telegram_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Correction(Base):

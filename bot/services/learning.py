@@ -142,7 +142,12 @@ class Learning:
                 return "ready", text, figures, _proposal(figures)
         if figures is not None and figures.get("lowered"):
             lowered = "\n".join(f"• {line}" for line in figures["lowered"])
-            return "refused", None, figures, texts.LEARN_REFUSED.format(lowered=lowered)
+            return (
+                "refused",
+                None,
+                figures,
+                texts.LEARN_REFUSED.format(count=figures.get("corrections", 0), lowered=lowered),
+            )
         reason = (err.strip().splitlines() or ["?"])[-1][:300]
         if "nothing to learn from" in reason:
             return "failed", None, None, texts.LEARN_NOTHING

@@ -62,3 +62,29 @@ async def test_a_keyword_added_and_removed_from_the_phone(
             kinds = list((await session.execute(select(RoutingChange.summary))).scalars())
         assert kinds == ["urban_rural +物业公司", "urban_rural -物业公司"]
         assert bot.bot_data.errors == []
+
+
+async def test_an_edit_the_file_would_refuse_names_file_line_and_key(
+    database_url: str, tmp_path: Path
+) -> None:
+    path = _copy(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    marker = '[[topics]]\ncode = "civil"'
+    assert marker in text
+    negative = '[topics.negative]\n"测试负词" = 1\n\n'
+    path.write_text(text.replace(marker, negative + marker), encoding="utf-8")
+    line = path.read_text(encoding="utf-8").splitlines().index('"测试负词" = 1') + 1
+    routing = routing_holder(path, ZoneInfo("Asia/Shanghai"))
+    async with running_bot(database_url, routing) as bot:
+        cast = await bot.enrol()
+        before = path.read_text(encoding="utf-8")
+        config = routing.current
+        bot.talk.say(cast.admin, "/keyword 政法 +测试负词 2")
+        refused = await bot.talk.expect(cast.admin, "已拒绝加载")
+        # The line is the one in the file as it would have been written (one keyword more).
+        said = refused.text or ""
+        assert f"{path}:{line + 1}: topics[" in said
+        assert "].negative.测试负词: keyword '测试负词' also listed in keywords" in said
+        assert path.read_text(encoding="utf-8") == before
+        assert routing.current is config
+        assert bot.bot_data.errors == []
