@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import contextlib
 import os
 import statistics
@@ -463,6 +464,10 @@ async def main() -> int:
     parser.add_argument("--pg-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    # As installed: byte-code compiled (pip compiles site-packages; an editable checkout is
+    # compiled here once, since PYTHONDONTWRITEBYTECODE may keep Python from caching it).
+    for package in ("bot", "handlers", "classifier", "migrations"):
+        compileall.compile_dir(ROOT / package, quiet=1)
     workdir = Path(tempfile.mkdtemp(prefix="deputybot-footprint-"))
     print(f"footprint bench: logs and SQLite files in {workdir}; {os.cpu_count()} CPUs")
     echo = await echo_bot(workdir)

@@ -23,7 +23,6 @@ from classifier.model import (
     Topic,
 )
 from classifier.problems import KeyPath, ProblemCollector
-from classifier.tomllines import scan
 
 KNOWN_TABLES = ("departments", "topics", "aliases", "thresholds", "scoring", "dictionary")
 TOPIC_KEYS = (
@@ -114,6 +113,8 @@ def _keywords(chk: ProblemCollector, where: KeyPath, raw: Any) -> dict[str, floa
             chk.add((*where, word), "keyword is empty")
             continue
         value = _number(chk, (*where, word), weight, low=0.0)
+        if norm in out:
+            chk.add((*where, word), f"keyword {norm!r} listed twice in one topic")
         out[norm] = value
     return out
 
@@ -171,7 +172,7 @@ def _topic(chk: ProblemCollector, i: int, raw: Any, departments: set[str]) -> To
 
 
 def _duplicates(chk: ProblemCollector) -> None:
-    """Report keys given twice in one table, which tomllib only reports one at a time."""
+    """Report every key given twice in one table, where tomllib stops at the first."""
     seen: set[tuple[KeyPath, str]] = set()
     for entry in chk.lines.entries:
         keyword = len(entry.table) == 3 and entry.table[2] in KEYWORD_TABLES
@@ -305,11 +306,11 @@ def _dictionary(chk: ProblemCollector, raw: Any, base: Path) -> tuple[str, ...]:
 
 def parse_config(text: str, path: Path) -> RoutingConfig:
     """Validate routing TOML text; raise ConfigError listing every problem."""
-    chk = ProblemCollector(path, scan(text))
-    _duplicates(chk)
+    chk = ProblemCollector(path, text)
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
+        _duplicates(chk)
         if not chk.problems:
             found = re.search(r"line (\d+)", str(exc))
             line = int(found.group(1)) if found else None

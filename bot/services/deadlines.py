@@ -20,7 +20,6 @@ from bot.services.workdays import (
 )
 from classifier.model import RoutingConfig
 from classifier.problems import ProblemCollector
-from classifier.tomllines import Scan, scan
 
 URGENCIES: Mapping[str, bool] = MappingProxyType({"普通": False, "紧急": True})
 Step = Literal["acknowledge", "answer"]
@@ -93,7 +92,7 @@ class DeadlinePolicy:
                 text = config.source.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 text = ""
-        return _Reader(config, scan(text)).policy(tz)
+        return _Reader(config, text).policy(tz)
 
     def is_urgent(self, text: str) -> bool:
         """Tell whether a concern's text contains an urgency keyword."""
@@ -121,9 +120,9 @@ class DeadlinePolicy:
 class _Reader:
     """Validate the extension tables of one routing file, collecting every problem."""
 
-    def __init__(self, config: RoutingConfig, lines: Scan) -> None:
+    def __init__(self, config: RoutingConfig, text: str) -> None:
         self.config = config
-        self.check = ProblemCollector(config.source, lines)
+        self.check = ProblemCollector(config.source, text)
 
     def policy(self, tz: ZoneInfo) -> DeadlinePolicy:
         ext = self.config.extensions

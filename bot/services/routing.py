@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from bot.services.deadlines import DeadlinePolicy
 from classifier import Classifier, ConfigError, Holder, Route, RoutingConfig, load
 from classifier.problems import ProblemCollector
-from classifier.tomllines import scan
 
 
 @dataclass(frozen=True)
@@ -61,8 +60,9 @@ def load_routing(path: Path, tz: ZoneInfo, *, hotline: bool = False) -> Routing:
 
 def check_hotline_reachable(config: RoutingConfig) -> None:
     """Refuse departments reached by `hotline` when the 12345 platform is not configured."""
-    lines = scan(_text_of(config.source))
-    chk = ProblemCollector(config.source, lines)
+    if not any(department.hotline for department in config.departments):
+        return
+    chk = ProblemCollector(config.source, _text_of(config.source))
     for department in config.departments:
         if department.hotline:
             chk.add(("departments", department.code, "reach"), HOTLINE_NOT_CONFIGURED)

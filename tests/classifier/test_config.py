@@ -111,6 +111,14 @@ def test_valid_file_loads(tmp_path: Path) -> None:
             id="keyword-twice",
         ),
         pytest.param(
+            '"污水" = 2',
+            '"污水" = 2\n"污水 " = 1',
+            26,
+            "topics[1].keywords.污水 ",
+            "listed twice",
+            id="keyword-twice-once-normalised",
+        ),
+        pytest.param(
             "[thresholds]",
             "[colours]\nred = 1\n\n[thresholds]",
             5,

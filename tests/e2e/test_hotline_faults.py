@@ -21,6 +21,7 @@ from bot.services.acting import Act
 from bot.services.health import check
 from bot.settings import Settings
 from bot.wiring import build_services
+from tests.e2e.harness import Harness
 from tests.e2e.hotline_setup import POLLUTION, hotline_bot, hotline_env, hotline_routing, until
 
 CST = ZoneInfo("Asia/Shanghai")
@@ -58,10 +59,20 @@ async def test_platform_away_then_back_gets_everything_once_in_order(
         assert len({r.key for r in platform.received}) == 4
         assert platform.repeats == 0
         assert (503, "fault") in platform.refused
+        assert await settled_states(bot, {"sent": 4}) == {"sent": 4}
+        assert bot.bot_data.errors == []
+
+
+async def settled_states(bot: Harness, wanted: dict[str, int]) -> Counter[str]:
+    """Return the hotline queue's states once they match (the platform answers before we mark)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10.0
+    while True:
         async with bot.bot_data.services.deps.sessions() as session:
             states = Counter((await session.execute(select(HotlineMessage.status))).scalars())
-        assert states == {"sent": 4}
-        assert bot.bot_data.errors == []
+        if states == wanted or loop.time() > deadline:
+            return states
+        await asyncio.sleep(0.05)
 
 
 async def test_a_refused_work_order_is_set_aside_and_told_to_the_administrators(
