@@ -462,3 +462,40 @@ LEARN_DISCARDED = "已放弃本次学习建议，配置未改动。"
 LEARN_APPLIED = "已应用学习结果。"
 BTN_APPLY = "应用"
 BTN_DISCARD = "放弃"
+
+# --- Desk: the Excel workbook (`deputybot export`) ---
+URGENCY = {"normal": "普通", "urgent": "紧急"}
+XLSX_SHEETS = {"ledger": "台账", "events": "事件", "summary": "汇总", "deputies": "代表履职"}
+XLSX_LEDGER_HEADERS = (
+    "编号", "收到时间", "代表", "层级", "选区", "分类", "承办部门", "紧急程度", "状态",
+    "签收时间", "答复时间", "答复期限", "超期天数", "答复内容", "评价", "重办次数",
+    "重复诉求（原编号）", "诉求内容",
+)  # fmt: skip
+XLSX_EVENT_HEADERS = (
+    "编号", "时间", "事件", "操作人角色", "原状态", "新状态", "部门", "说明", "评价",
+)  # fmt: skip
+XLSX_DEPUTY_HEADERS = (
+    "代表", "层级", "选区", "提交", "办结", "按时答复", "满意", "基本满意", "不满意",
+    "重复诉求", "签收用时中位数（小时）", "答复用时中位数（小时）", "分类", "承办部门", "诉求编号",
+)  # fmt: skip
+XLSX_SUMMARY_TITLE = "试点小结 {period}（全部部门，与 deputybot summary 同口径）"
+XLSX_SUMMARY_FIGURES = (
+    ("received", "收到诉求（件）"),
+    ("closed", "已办结（件）"),
+    ("response", "响应率"),
+    ("resolution", "解决率"),
+    ("satisfaction", "满意率"),
+    ("median_ack", "签收用时中位数（小时）"),
+    ("median_answer", "答复用时中位数（小时）"),
+)
+XLSX_SUMMARY_TABLES = {
+    "topic": ("分类", "件数"),
+    "department": ("承办部门", "件数"),
+    "district": ("选区", "件数"),
+    "level": ("代表层级", "件数"),
+    "rating": ("评价", "件数"),
+    "overdue": ("超时未办结编号", "超时小时"),
+}
+EXPORT_DONE = "已导出 {items} 件诉求、{events} 条事件、{deputies} 位代表：{file}"
+EXPORT_BAD_DEPARTMENT = "没有代码为 {code} 的承办部门。可用的代码：{codes}"
+EXPORT_CANNOT_WRITE = "无法写入 {file}：{reason}"
