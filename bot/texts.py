@@ -499,3 +499,4 @@ XLSX_SUMMARY_TABLES = {
 EXPORT_DONE = "已导出 {items} 件诉求、{events} 条事件、{deputies} 位代表：{file}"
 EXPORT_BAD_DEPARTMENT = "没有代码为 {code} 的承办部门。可用的代码：{codes}"
 EXPORT_CANNOT_WRITE = "无法写入 {file}：{reason}"
+XLSX_MORE_ITEMS = " 等，另有 {count} 件"

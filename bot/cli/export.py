@@ -19,7 +19,7 @@ from bot.desk.ledger import EVERYTHING, LedgerFilter
 from bot.services.summary import compute_summary
 from bot.services.summary_text import Names
 from bot.settings import Settings
-from classifier import load
+from classifier.loader import load_config
 
 WALL = SystemClock()
 
@@ -43,7 +43,7 @@ async def run_export(settings: Settings, args: argparse.Namespace, clock: Clock 
     if last < first:
         print(texts.SUMMARY_BAD_PERIOD)
         return 2
-    config = load(settings.routing).config
+    config = load_config(settings.routing)  # names only: no classifier to build
     codes = [d.code for d in config.departments]
     if args.department is not None and args.department not in codes:
         print(texts.EXPORT_BAD_DEPARTMENT.format(code=args.department, codes="、".join(codes)))

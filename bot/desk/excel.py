@@ -112,6 +112,13 @@ def _rounded(hours: float | None) -> float | None:
     return round(hours, 1) if hours is not None else None
 
 
+def _numbers(record: DeputyRecord) -> str:
+    """Return the numbers of a deputy's items, the first ones when there are many."""
+    listed = " ".join(record.numbers)
+    more = record.submitted - len(record.numbers)
+    return listed + texts.XLSX_MORE_ITEMS.format(count=more) if more > 0 else listed
+
+
 def deputy_values(record: DeputyRecord, names: Names) -> tuple[object, ...]:
     """Return a deputy's cells, in the order of the headers."""
     return (
@@ -129,7 +136,7 @@ def deputy_values(record: DeputyRecord, names: Names) -> tuple[object, ...]:
         _rounded(record.median_answer_hours),
         _counted(record.by_topic, names.topic),
         _counted(record.by_department, names.department),
-        " ".join(record.numbers),
+        _numbers(record),
     )
 
 

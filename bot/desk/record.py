@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from array import array
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -14,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Item, Member
 from bot.desk.ledger import BATCH, LedgerFilter, Scope
 from bot.domain.states import Rating, Status
+
+LISTED = 200  # item numbers a record lists (a spreadsheet cell holds 32,767 characters)
 
 
 @dataclass
@@ -31,9 +34,9 @@ class DeputyRecord:
     ratings: Counter[Rating] = field(default_factory=Counter)
     by_topic: Counter[str] = field(default_factory=Counter)
     by_department: Counter[str] = field(default_factory=Counter)
-    ack_hours: list[float] = field(default_factory=list)
-    answer_hours: list[float] = field(default_factory=list)
-    numbers: list[str] = field(default_factory=list)
+    ack_hours: array[float] = field(default_factory=lambda: array("d"))
+    answer_hours: array[float] = field(default_factory=lambda: array("d"))
+    numbers: list[str] = field(default_factory=list)  # the first LISTED items' numbers
 
     @property
     def median_ack_hours(self) -> float | None:
@@ -48,7 +51,8 @@ class DeputyRecord:
     def add(self, item: _ItemFacts) -> None:
         """Count one item."""
         self.submitted += 1
-        self.numbers.append(item.number)
+        if len(self.numbers) < LISTED:
+            self.numbers.append(item.number)
         self.by_topic[item.topic or ""] += 1
         self.by_department[item.department or ""] += 1
         if item.recurrence:
@@ -109,7 +113,7 @@ async def deputy_records(
         )
         .join(Member, Member.id == Item.deputy_id)
         .where(scope.condition(), *flt.conditions(now))
-        .order_by(Member.id, Item.submitted_at, Item.id)
+        .order_by(Item.deputy_id, Item.submitted_at, Item.id)
         .execution_options(yield_per=BATCH)
     )
     current: DeputyRecord | None = None
