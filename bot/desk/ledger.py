@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -60,33 +60,58 @@ def scope_of(actor: Actor) -> Scope:
     return Scope(nothing=True)
 
 
+SORTS: dict[str, tuple[Any, ...]] = {
+    "received": (Item.submitted_at, Item.id),
+    "number": (Item.tracking_no,),
+    "deadline": (Item.answer_due_at, Item.id),
+    "status": (Item.status, Item.id),
+}
+
+
 @dataclass(frozen=True)
 class LedgerFilter:
-    """Which items: received in [start, end), and optionally one department or status."""
+    """Which items, in which order, which page: received in [start, end), and so on."""
 
     start: datetime | None = None
     end: datetime | None = None
     department: str | None = None
     status: Status | None = None
     topic: str | None = None
+    district: str | None = None
+    level: str | None = None
     overdue_only: bool = False
+    search: str | None = None  # a piece of the text (`%` and `_` match themselves)
+    sort: str = "received"  # one of SORTS
+    descending: bool = False
+    page: int = 1
+    per_page: int = 50
 
     def conditions(self, now: datetime) -> list[ColumnElement[bool]]:
-        """Return the SQL conditions of the filter (submitted items only)."""
+        """Return the SQL conditions of the filter (submitted items only; Member joined)."""
         found: list[ColumnElement[bool]] = [Item.status.in_(sorted(SUBMITTED))]
         if self.start is not None:
             found.append(Item.submitted_at >= self.start)
         if self.end is not None:
             found.append(Item.submitted_at < self.end)
-        if self.department is not None:
-            found.append(Item.department == self.department)
-        if self.status is not None:
-            found.append(Item.status == self.status)
-        if self.topic is not None:
-            found.append(Item.topic == self.topic)
+        for column, value in (
+            (Item.department, self.department),
+            (Item.status, self.status),
+            (Item.topic, self.topic),
+            (Member.district, self.district),
+            (Member.level, self.level),
+        ):
+            if value is not None:
+                found.append(column == value)
+        if self.search:
+            found.append(Item.text.contains(self.search, autoescape=True))
         if self.overdue_only:
             found.append(overdue(now))
         return found
+
+    def order(self) -> list[Any]:
+        """Return the ORDER BY columns of the chosen sort."""
+        columns = SORTS.get(self.sort, SORTS["received"])
+        return [c.desc() for c in columns] if self.descending else list(columns)
 
 
 def overdue(now: datetime) -> ColumnElement[bool]:
@@ -190,7 +215,7 @@ def ledger_query(flt: LedgerFilter, scope: Scope, now: datetime) -> Select[*tupl
         .outerjoin(Member, Member.id == Item.deputy_id)
         .outerjoin(earlier, earlier.id == Item.recurrence_of)
         .where(scope.condition(), *flt.conditions(now))
-        .order_by(Item.submitted_at, Item.id)
+        .order_by(*flt.order())
     )
 
 
@@ -220,9 +245,14 @@ class EventRow:
 
 
 async def event_stream(
-    session: AsyncSession, flt: LedgerFilter, scope: Scope, now: datetime
+    session: AsyncSession,
+    flt: LedgerFilter,
+    scope: Scope,
+    now: datetime,
+    *,
+    item_id: int | None = None,
 ) -> AsyncIterator[EventRow]:
-    """Yield every event of the ledger's items, item by item, in order."""
+    """Yield every event of the ledger's items (or of one item), item by item, in order."""
     query = (
         select(
             Item.tracking_no,
@@ -236,10 +266,66 @@ async def event_stream(
             ItemEvent.rating,
         )
         .join(Item, Item.id == ItemEvent.item_id)
+        .outerjoin(Member, Member.id == Item.deputy_id)
         .where(scope.condition(), *flt.conditions(now))
         .order_by(Item.submitted_at, Item.id, ItemEvent.id)
         .execution_options(yield_per=BATCH)
     )
+    if item_id is not None:
+        query = query.where(Item.id == item_id)
     result = await session.stream(query)
     async for row in result:
         yield EventRow(row[0] or "", *row[1:])
+
+
+@dataclass(frozen=True)
+class LedgerPage:
+    """One page of the ledger and how many items the filter holds in all."""
+
+    rows: list[LedgerRow]
+    total: int
+    page: int
+    pages: int
+
+
+async def ledger_page(
+    session: AsyncSession, flt: LedgerFilter, scope: Scope, now: datetime
+) -> LedgerPage:
+    """Return the filter's page of rows (paged on the server) and the count of all."""
+    counted = (
+        select(func.count())
+        .select_from(Item)
+        .outerjoin(Member, Member.id == Item.deputy_id)
+        .where(scope.condition(), *flt.conditions(now))
+    )
+    total = int(await session.scalar(counted) or 0)
+    size = max(1, min(flt.per_page, 500))
+    pages = max(1, math.ceil(total / size))
+    page = max(1, min(flt.page, pages))
+    query = ledger_query(flt, scope, now).limit(size).offset((page - 1) * size)
+    rows = [_row(r, now) for r in (await session.execute(query)).all()]
+    return LedgerPage(rows, total, page, pages)
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One item for its page: its ledger row, its whole history, its photo."""
+
+    row: LedgerRow
+    events: list[EventRow]
+    photo_file_id: str | None
+
+
+async def item_for(
+    session: AsyncSession, number: str, scope: Scope, now: datetime
+) -> ItemView | None:
+    """Return the item with this number, or None when there is none the scope covers."""
+    only = LedgerFilter(sort="received")
+    query = ledger_query(only, scope, now).where(Item.tracking_no == number)
+    found = (await session.execute(query)).first()
+    if found is None:
+        return None
+    row = _row(found, now)
+    events = [event async for event in event_stream(session, only, scope, now, item_id=row.item_id)]
+    photo = await session.scalar(select(Item.photo_file_id).where(Item.id == row.item_id))
+    return ItemView(row, events, photo)

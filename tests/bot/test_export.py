@@ -6,6 +6,7 @@ import argparse
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -16,7 +17,15 @@ from bot.clock import ManualClock
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.db.sessions import Sessions
-from bot.desk.ledger import EVERYTHING, LedgerFilter, Scope, ledger_stream, scope_of
+from bot.desk.ledger import (
+    EVERYTHING,
+    LedgerFilter,
+    Scope,
+    item_for,
+    ledger_page,
+    ledger_stream,
+    scope_of,
+)
 from bot.desk.record import deputy_record
 from bot.domain.states import Rating, Role
 from bot.services.actors import Actor, MemberView
@@ -176,3 +185,52 @@ async def test_a_deputys_record_counts_from_the_columns(sessions: Sessions) -> N
     assert record.ratings[Rating.SATISFIED] == 0
     assert set(overdue) == {"A3", "A4", "A9", "A12"}  # open past the answer deadline
     assert Scope(nothing=True).condition() is not None
+
+
+def week(**choices: Any) -> LedgerFilter:
+    """Return a filter of the seeded week with these choices."""
+    return LedgerFilter(start=START, end=END, **choices)
+
+
+async def test_a_ledger_page_pages_sorts_and_searches_on_the_server(sessions: Sessions) -> None:
+    async with sessions() as session:
+        first = await ledger_page(
+            session, LedgerFilter(start=START, end=END, per_page=4), EVERYTHING, NOW
+        )
+        last = await ledger_page(
+            session, LedgerFilter(start=START, end=END, per_page=4, page=99), EVERYTHING, NOW
+        )
+        newest = await ledger_page(
+            session,
+            LedgerFilter(start=START, end=END, descending=True, per_page=2),
+            EVERYTHING,
+            NOW,
+        )
+        found = await ledger_page(session, LedgerFilter(search="A1"), EVERYTHING, NOW)
+        wild = await ledger_page(session, LedgerFilter(search="%"), EVERYTHING, NOW)
+        district = await ledger_page(
+            session,
+            LedgerFilter(start=START, end=END, district="雨花区", level="省"),
+            EVERYTHING,
+            NOW,
+        )
+    assert (first.total, first.pages, first.page) == (11, 3, 1)
+    assert [r.number for r in first.rows] == ["A1", "A2", "A3", "A4"]
+    assert (last.page, len(last.rows)) == (3, 3)  # a page past the end shows the last one
+    assert [r.number for r in newest.rows] == ["A11", "A10"]
+    assert {r.number for r in found.rows} == {"A1", "A10", "A11", "A12"}
+    assert wild.total == 0  # `%` is a character to find, not a wildcard
+    assert {r.number for r in district.rows} == {"A4", "A5", "A10", "A11"}
+
+
+async def test_an_item_is_shown_only_within_scope(sessions: Sessions) -> None:
+    async with sessions() as session:
+        mine = await item_for(session, "A2", scope_of(actor(Role.HANDLER, 9, "housing")), NOW)
+        theirs = await item_for(session, "A3", scope_of(actor(Role.HANDLER, 9, "housing")), NOW)
+        missing = await item_for(session, "ZZZ", EVERYTHING, NOW)
+    assert theirs is None
+    assert missing is None
+    assert mine is not None
+    assert mine.row.number == "A2"
+    assert [e.kind for e in mine.events][:3] == ["acknowledged", "answered", "rated"]
+    assert len(mine.events) == 7
