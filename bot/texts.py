@@ -517,3 +517,5 @@ RECORD_PERIOD = (
 RECORD_NONE = "{label}（{start} 起）：没有提交诉求。"
 RECORD_USAGE = "用法：/record 代表姓名，或 /record 代表的 Telegram 数字 ID"
 RECORD_NOT_FOUND = "未找到代表“{who}”。请核对姓名（须与邀请时一致）或 Telegram 数字 ID。"
+WEEKLY_WORKBOOK_FILE = "试点台账_{start}至{end}.xlsx"
+WEEKLY_WORKBOOK_CAPTION = "📎 上周台账（台账、事件、汇总、代表履职），可用 Excel 或 WPS 打开。"

@@ -11,6 +11,7 @@ from telegram import (
     BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
 )
 from telegram.error import TelegramError
 
@@ -135,6 +136,14 @@ class OutboxSender(LeasedSender[OutboxJob, Attempt]):
             picture = base64.b64decode(stored) if stored else job.payload["file_id"]
             message = await self._bot.send_photo(
                 job.chat_id, photo=picture, caption=job.payload.get("caption"), read_timeout=60
+            )
+            return message.message_id
+        if job.op == "document":
+            upload = InputFile(
+                base64.b64decode(job.payload["data"]), filename=job.payload["filename"]
+            )
+            message = await self._bot.send_document(
+                job.chat_id, document=upload, caption=job.payload.get("caption"), read_timeout=60
             )
             return message.message_id
         if job.op == "commands":

@@ -84,6 +84,25 @@ def photo(
     _add(session, now, "photo", chat_id, None, None, payload, item_id, bulk=bulk)
 
 
+def document(
+    session: AsyncSession,
+    now: datetime,
+    *,
+    chat_id: int,
+    data: bytes,
+    filename: str,
+    caption: str | None = None,
+    bulk: bool = False,
+) -> None:
+    """Queue a file to a chat (a week's workbook: tens of kilobytes, kept in the row)."""
+    payload: dict[str, Any] = {
+        "data": base64.b64encode(data).decode("ascii"),
+        "filename": filename,
+        "caption": fit.clip(caption, fit.CAPTION_LIMIT) if caption else None,
+    }
+    _add(session, now, "document", chat_id, None, None, payload, None, bulk=bulk)
+
+
 def set_commands(
     session: AsyncSession, now: datetime, *, chat_id: int, commands: list[tuple[str, str]]
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
@@ -10,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import texts
 from bot.db.models import Digest, Item
+from bot.desk.excel import write_workbook
+from bot.desk.ledger import EVERYTHING, LedgerFilter
 from bot.services import outbox
 from bot.services.actors import Actor
 from bot.services.base import ServiceDeps
@@ -49,7 +52,9 @@ class Reports:
                     pending.append(admin_id)
         if not pending or not await self._pilot_started(end):
             return 0
-        text, png = await self._render(end - timedelta(days=7), end, now)
+        start = end - timedelta(days=7)
+        text, png = await self._render(start, end, now)
+        workbook, filename = await self._workbook(start, end, now)
         sent = 0
         for admin_id in pending:
             try:
@@ -58,6 +63,10 @@ class Reports:
                     await session.flush()
                     outbox.send(session, now, chat_id=admin_id, text=text, bulk=True)
                     outbox.photo(session, now, chat_id=admin_id, png=png, bulk=True)
+                    outbox.document(
+                        session, now, chat_id=admin_id, data=workbook, filename=filename,
+                        caption=texts.WEEKLY_WORKBOOK_CAPTION, bulk=True,
+                    )  # fmt: skip
                 sent += 1
             except IntegrityError:
                 continue
@@ -84,6 +93,20 @@ class Reports:
         async with self._deps.sessions() as session:
             query = select(Item.id).where(Item.submitted_at < end).limit(1)
             return (await session.execute(query)).first() is not None
+
+    async def _workbook(self, start: datetime, end: datetime, now: datetime) -> tuple[bytes, str]:
+        """Write the period's workbook (台账, 事件, 汇总, 代表履职) in memory; name its file."""
+        deps = self._deps
+        summary = await compute_summary(deps.sessions, start=start, end=end, now=now, tz=deps.tz)
+        buffer = io.BytesIO()
+        async with deps.sessions() as session:
+            await write_workbook(
+                session, buffer, flt=LedgerFilter(start=start, end=end), scope=EVERYTHING,
+                summary=summary, names=Names.from_config(deps.config), now=now,
+            )  # fmt: skip
+        last = (end - timedelta(days=1)).astimezone(deps.tz).date()
+        first = start.astimezone(deps.tz).date()
+        return buffer.getvalue(), texts.WEEKLY_WORKBOOK_FILE.format(start=first, end=last)
 
     async def _render(self, start: datetime, end: datetime, now: datetime) -> tuple[str, bytes]:
         """Compute the summary of a period and render its text and chart."""

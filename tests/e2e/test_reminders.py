@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.clock import ManualClock
@@ -244,8 +246,15 @@ async def test_weekly_summary_once_and_on_demand(database_url: str, routing: Rou
         weekly = await talk.expect(cast.admin, "试点小结（2026-12-07 至 2026-12-13）")
         assert "收到诉求 1 件" in (weekly.text or "")
         await talk.expect_photo(cast.admin)
+        sheet = await talk.expect(cast.admin, "上周台账")
+        assert sheet.document == "试点台账_2026-12-07至2026-12-13.xlsx"
+        assert sheet.file_bytes is not None
+        book = load_workbook(io.BytesIO(sheet.file_bytes))
+        assert book.sheetnames == ["台账", "事件", "汇总", "代表履职"]
+        assert [row[2] for row in book["台账"].iter_rows(min_row=2, values_only=True)] == ["张三"]
         await _at(bot, clock, next_monday + timedelta(hours=3))
         assert sum("试点小结" in (m.text or "") for m in bot.fake.chat(cast.admin.user_id)) == 1
+        assert sum(m.document is not None for m in bot.fake.chat(cast.admin.user_id)) == 1
         talk.say(cast.admin, "/summary month")
         await talk.expect(cast.admin, "试点小结（2026-11-15 00:00 至 2026-12-14 12:01）")
         await talk.expect_photo(cast.admin)
