@@ -25,6 +25,7 @@ from bot.services.summary import Summary
 from bot.services.summary_text import Names, period_label
 
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
+MAX_ROWS = 1_048_575  # a worksheet's rows below its header
 LEDGER_WIDTHS = (14, 17, 10, 6, 12, 12, 16, 8, 8, 17, 17, 17, 8, 40, 8, 8, 14, 60)
 EVENT_WIDTHS = (14, 17, 10, 10, 8, 8, 16, 40, 8)
 DEPUTY_WIDTHS = (10, 6, 12, 6, 6, 8, 6, 8, 6, 8, 12, 12, 30, 30, 40)
@@ -39,36 +40,65 @@ class Written:
     deputies: int
 
 
-class _Sheet:
-    """One worksheet being filled: a bold frozen header, widths, real dates, a filter."""
+class RowSheet:
+    """Rows of one kind: a bold frozen header, widths, real dates, a filter.
 
-    def __init__(self, book: Any, name: str, headers: Sequence[str], widths: Sequence[int]):
-        self._sheet = book.add_worksheet(name)
+    A sheet holds 1,048,576 rows; more continue on a sheet of the same name with a number.
+    """
+
+    def __init__(
+        self,
+        book: Any,
+        name: str,
+        headers: Sequence[str],
+        widths: Sequence[int],
+        limit: int = MAX_ROWS,
+    ):
+        self._book, self._name, self._headers, self._widths = book, name, headers, widths
+        self._limit = limit
         self._dates = book.add_format({"num_format": DATE_FORMAT})
-        header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-        for column, (title, width) in enumerate(zip(headers, widths, strict=True)):
-            self._sheet.set_column(column, column, width)
-            self._sheet.write_string(0, column, title, header)
-        self._sheet.freeze_panes(1, 0)
-        self._columns = len(headers)
-        self.rows = 0
+        self._header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+        self._parts = 0
+        self._sheet = self._start()
+        self._line = 0  # rows on the current sheet
+        self.rows = 0  # rows in all
+
+    def _start(self) -> Any:
+        """Open the next sheet of this kind, with its header."""
+        self._parts += 1
+        title = self._name if self._parts == 1 else f"{self._name}（{self._parts}）"
+        sheet = self._book.add_worksheet(title)
+        for column, (text, width) in enumerate(zip(self._headers, self._widths, strict=True)):
+            sheet.set_column(column, column, width)
+            sheet.write_string(0, column, text, self._header)
+        sheet.freeze_panes(1, 0)
+        return sheet
 
     def add(self, values: Sequence[object]) -> None:
         """Append one row (datetimes as Excel dates, None as an empty cell)."""
+        if self._line == self._limit:
+            self._filter()
+            self._sheet, self._line = self._start(), 0
+        self._line += 1
         self.rows += 1
+        sheet, line = self._sheet, self._line
         for column, value in enumerate(values):
             if value is None or value == "":
                 continue
             if isinstance(value, datetime):
-                self._sheet.write_datetime(self.rows, column, value, self._dates)
+                sheet.write_datetime(line, column, value, self._dates)
             elif isinstance(value, int | float):
-                self._sheet.write_number(self.rows, column, value)
+                sheet.write_number(line, column, value)
             else:
-                self._sheet.write_string(self.rows, column, str(value))
+                sheet.write_string(line, column, str(value))
+
+    def _filter(self) -> None:
+        """Turn the filter on over the current sheet's rows."""
+        self._sheet.autofilter(0, 0, max(self._line, 1), len(self._headers) - 1)
 
     def finish(self) -> None:
-        """Turn the filter on over every row written."""
-        self._sheet.autofilter(0, 0, max(self.rows, 1), self._columns - 1)
+        """Turn the filter on over the last sheet's rows."""
+        self._filter()
 
 
 def _local(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
@@ -201,11 +231,12 @@ async def write_workbook(
     options = {"constant_memory": True, "in_memory": False, "strings_to_urls": False}
     book = xlsxwriter.Workbook(target, options)
     try:
-        ledger = _Sheet(book, texts.XLSX_SHEETS["ledger"], texts.XLSX_LEDGER_HEADERS, LEDGER_WIDTHS)
+        sheets = texts.XLSX_SHEETS
+        ledger = RowSheet(book, sheets["ledger"], texts.XLSX_LEDGER_HEADERS, LEDGER_WIDTHS)
         async for row in ledger_stream(session, flt, scope, now):
             ledger.add(ledger_values(row, names, tz))
         ledger.finish()
-        events = _Sheet(book, texts.XLSX_SHEETS["events"], texts.XLSX_EVENT_HEADERS, EVENT_WIDTHS)
+        events = RowSheet(book, texts.XLSX_SHEETS["events"], texts.XLSX_EVENT_HEADERS, EVENT_WIDTHS)
         async for event in event_stream(session, flt, scope, now):
             events.add(
                 (
@@ -222,7 +253,7 @@ async def write_workbook(
             )
         events.finish()
         _summary_sheet(book, summary, names)
-        deputies = _Sheet(
+        deputies = RowSheet(
             book, texts.XLSX_SHEETS["deputies"], texts.XLSX_DEPUTY_HEADERS, DEPUTY_WIDTHS
         )
         async for record in deputy_records(session, flt, scope, now):

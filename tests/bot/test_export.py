@@ -234,3 +234,22 @@ async def test_an_item_is_shown_only_within_scope(sessions: Sessions) -> None:
     assert mine.row.number == "A2"
     assert [e.kind for e in mine.events][:3] == ["acknowledged", "answered", "rated"]
     assert len(mine.events) == 7
+
+
+def test_rows_past_a_sheets_limit_continue_on_a_numbered_sheet(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    from bot.desk.excel import RowSheet
+
+    target = tmp_path / "long.xlsx"
+    book = xlsxwriter.Workbook(str(target), {"constant_memory": True})
+    sheet = RowSheet(book, "事件", ("编号",), (10,), limit=3)
+    for n in range(7):
+        sheet.add((f"N{n}",))
+    sheet.finish()
+    book.close()
+    read = load_workbook(target)
+    assert read.sheetnames == ["事件", "事件（2）", "事件（3）"]
+    cells = [[r[0] for r in read[name].iter_rows(values_only=True)] for name in read.sheetnames]
+    assert cells == [["编号", "N0", "N1", "N2"], ["编号", "N3", "N4", "N5"], ["编号", "N6"]]
+    assert sheet.rows == 7
