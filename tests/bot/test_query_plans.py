@@ -18,8 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bench.scale_seed import NOW, seed
 from bot.clock import ManualClock
 from bot.context import Services
+from bot.desk.ledger import LedgerFilter, item_for, ledger_page, scope_of
 from bot.domain.rules import Action
+from bot.domain.states import Status
 from bot.services.acting import Act
+from bot.services.actors import Actor
 from bot.services.routing import RoutingHolder
 from bot.services.summary import compute_summary
 from bot.settings import Settings
@@ -87,6 +90,18 @@ def _scans_history(plan: list[str]) -> list[str]:
     return bad
 
 
+async def _ledger(services: Services, actor: Actor, flt: LedgerFilter) -> object:
+    """Read one page of the ledger as the actor."""
+    async with services.deps.sessions() as session:
+        return await ledger_page(session, flt, scope_of(actor), NOW)
+
+
+async def _item(services: Services, actor: Actor, number: str) -> object:
+    """Read one item's page as the actor."""
+    async with services.deps.sessions() as session:
+        return await item_for(session, number, scope_of(actor), NOW)
+
+
 async def test_everyday_operations_read_live_rows_through_indexes(services: Services) -> None:
     admin = await services.actors.resolve(900)
     handler = await services.actors.resolve(201)
@@ -109,6 +124,12 @@ async def test_everyday_operations_read_live_rows_through_indexes(services: Serv
         "sweep": lambda: services.reminders.sweep(NOW),
         "inbox": lambda: services.inbox.due(limit=8),
         "summary": lambda: compute_summary(sessions, start=month, end=NOW, now=NOW, tz=tz),
+        "ledger page": lambda: _ledger(services, admin, LedgerFilter(start=month, descending=True)),
+        "filtered page": lambda: _ledger(
+            services, handler, LedgerFilter(start=month, status=Status.ROUTED, sort="deadline")
+        ),
+        "an item": lambda: _item(services, handler, f"S{3_000 + 50:09d}"),
+        "/record": lambda: services.records.record(deputy, who="", chat_id=101),
     }
     failures = []
     for name, work in operations.items():
