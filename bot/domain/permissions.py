@@ -121,6 +121,7 @@ class Command(StrEnum):
     MINE = "mine"
     STATUS = "status"
     CANCEL_INPUT = "cancel"
+    WEB = "web"  # a one-time sign-in link to the desk
 
 
 _EVERYONE = frozenset({Role.ADMIN, Role.DEPUTY, Role.HANDLER, Role.SUPERVISOR})
@@ -138,6 +139,7 @@ COMMANDS: Mapping[Command, frozenset[Role]] = MappingProxyType(
         Command.MINE: _EVERYONE,
         Command.STATUS: _EVERYONE,
         Command.CANCEL_INPUT: _EVERYONE,
+        Command.WEB: _EVERYONE,
     }
 )
 
