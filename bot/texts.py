@@ -462,3 +462,10 @@ LEARN_DISCARDED = "已放弃本次学习建议，配置未改动。"
 LEARN_APPLIED = "已应用学习结果。"
 BTN_APPLY = "应用"
 BTN_DISCARD = "放弃"
+
+# --- Desk: web pages ---
+WEB_LINK = (
+    "服务台登录链接（10 分钟内有效，只能使用一次，请勿转发）：\n{url}\n"
+    "登录后 12 小时内有效；在网页上可随时退出登录。"
+)
+WEB_NO_URL = "服务台网页尚未配置公开地址（DEPUTYBOT_PUBLIC_URL），请联系管理员。"

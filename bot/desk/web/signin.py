@@ -10,9 +10,11 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from bot import texts
 from bot.clock import Clock
 from bot.db.models import WebLink, WebSession
 from bot.db.sessions import Sessions
+from bot.services import outbox
 
 LINK_LIFETIME = timedelta(minutes=10)
 SESSION_LIFETIME = timedelta(hours=12)
@@ -49,9 +51,11 @@ class Signed:
 class SignIn:
     """Issue links, trade a link for a session once, resolve and end sessions."""
 
-    def __init__(self, sessions: Sessions, clock: Clock) -> None:
+    def __init__(self, sessions: Sessions, clock: Clock, *, public_url: str | None = None) -> None:
         self._sessions = sessions
         self._clock = clock
+        self.secure = bool(public_url and public_url.startswith("https://"))
+        self._public_url = public_url
 
     async def issue_link(self, telegram_id: int) -> str:
         """Store a new link's hash for the person and return its token."""
@@ -67,6 +71,18 @@ class SignIn:
                 )
             )
         return token
+
+    async def send_link(self, telegram_id: int, *, chat_id: int) -> None:
+        """Queue a one-time sign-in link to the person's chat (or say the desk has no address)."""
+        public_url = self._public_url
+        if not public_url:
+            async with self._sessions.begin() as s:
+                outbox.send(s, self._clock.now(), chat_id=chat_id, text=texts.WEB_NO_URL)
+            return
+        token = await self.issue_link(telegram_id)
+        url = f"{public_url.rstrip('/')}/desk/login?token={token}"
+        async with self._sessions.begin() as s:
+            outbox.send(s, self._clock.now(), chat_id=chat_id, text=texts.WEB_LINK.format(url=url))
 
     async def redeem(self, token: str) -> Opened | None:
         """Use a link once and open a session; None for a forged, used or expired link."""
