@@ -86,6 +86,7 @@ def _register_handlers(application: BotApplication) -> None:
         ("mine", lookups.mine),
         ("status", lookups.status),
         ("triage", lookups.triage),
+        ("record", lookups.record),
         ("revoke", admin.revoke),
         ("reload", admin.reload_routing),
         ("keyword", admin.keyword),

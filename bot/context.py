@@ -29,6 +29,7 @@ from bot.services.menus import Menus
 from bot.services.open311 import Open311
 from bot.services.outbox import Outbox
 from bot.services.queries import Queries
+from bot.services.records import Records
 from bot.services.reminders import Reminders
 from bot.services.reports import Reports
 from bot.services.retention import Retention
@@ -53,6 +54,7 @@ class Services:
     workflow: Workflow
     inputs: PendingInputs
     queries: Queries
+    records: Records
     reminders: Reminders
     digests: Digests
     reports: Reports

@@ -77,6 +77,7 @@ HELP = {
         "• /new 新建诉求\n"
         "• /mine 我提交的诉求及办理状态\n"
         "• /status 编号 查看某件诉求的完整办理记录\n"
+        "• /record 我的履职档案（本月、本年）\n"
         "• /cancel 取消正在进行的输入\n"
         "• /help 显示本帮助"
     ),
@@ -107,6 +108,7 @@ HELP = {
         "• /keyword 分类 +关键词 [权重] 或 /keyword 分类 -关键词 — 修改分类关键词并立即生效\n"
         "• /learn [起始日期] 根据代表换分类、管理员改派等纠正记录学习关键词（确认后才生效）\n"
         "• /summary [week|month] 试点小结（文字和图表），每周一 09:00 自动发送\n"
+        "• /record 代表姓名 查看该代表本月、本年履职档案\n"
         "• /mine 待分拨及办理中诉求概况\n"
         "• /status 编号 查看诉求完整记录\n"
         "• /help 显示本帮助"
@@ -118,6 +120,7 @@ COMMANDS = {
         ("new", "提交新诉求"),
         ("mine", "我的诉求"),
         ("status", "查看诉求办理记录"),
+        ("record", "我的履职档案"),
         ("cancel", "取消当前输入"),
         ("help", "使用帮助"),
     ],
@@ -140,6 +143,7 @@ COMMANDS = {
         ("keyword", "修改分类关键词"),
         ("learn", "根据纠正记录学习关键词"),
         ("summary", "试点小结"),
+        ("record", "代表履职档案"),
         ("mine", "诉求概况"),
         ("status", "查看诉求办理记录"),
         ("help", "使用帮助"),
@@ -462,6 +466,57 @@ LEARN_DISCARDED = "已放弃本次学习建议，配置未改动。"
 LEARN_APPLIED = "已应用学习结果。"
 BTN_APPLY = "应用"
 BTN_DISCARD = "放弃"
+
+# --- Desk: the Excel workbook (`deputybot export`) ---
+URGENCY = {"normal": "普通", "urgent": "紧急"}
+XLSX_SHEETS = {"ledger": "台账", "events": "事件", "summary": "汇总", "deputies": "代表履职"}
+XLSX_LEDGER_HEADERS = (
+    "编号", "收到时间", "代表", "层级", "选区", "分类", "承办部门", "紧急程度", "状态",
+    "签收时间", "答复时间", "答复期限", "超期天数", "答复内容", "评价", "重办次数",
+    "重复诉求（原编号）", "诉求内容",
+)  # fmt: skip
+XLSX_EVENT_HEADERS = (
+    "编号", "时间", "事件", "操作人角色", "原状态", "新状态", "部门", "说明", "评价",
+)  # fmt: skip
+XLSX_DEPUTY_HEADERS = (
+    "代表", "层级", "选区", "提交", "办结", "按时答复", "满意", "基本满意", "不满意",
+    "重复诉求", "签收用时中位数（小时）", "答复用时中位数（小时）", "分类", "承办部门", "诉求编号",
+)  # fmt: skip
+XLSX_SUMMARY_TITLE = "试点小结 {period}（全部部门，与 deputybot summary 同口径）"
+XLSX_SUMMARY_FIGURES = (
+    ("received", "收到诉求（件）"),
+    ("closed", "已办结（件）"),
+    ("response", "响应率"),
+    ("resolution", "解决率"),
+    ("satisfaction", "满意率"),
+    ("median_ack", "签收用时中位数（小时）"),
+    ("median_answer", "答复用时中位数（小时）"),
+)
+XLSX_SUMMARY_TABLES = {
+    "topic": ("分类", "件数"),
+    "department": ("承办部门", "件数"),
+    "district": ("选区", "件数"),
+    "level": ("代表层级", "件数"),
+    "rating": ("评价", "件数"),
+    "overdue": ("超时未办结编号", "超时小时"),
+}
+EXPORT_DONE = "已导出 {items} 件诉求、{events} 条事件、{deputies} 位代表：{file}"
+EXPORT_BAD_DEPARTMENT = "没有代码为 {code} 的承办部门。可用的代码：{codes}"
+EXPORT_CANNOT_WRITE = "无法写入 {file}：{reason}"
+XLSX_MORE_ITEMS = " 等，另有 {count} 件"
+
+# --- Desk: /record, a deputy's record (履职档案) ---
+RECORD_HEADER = "📒 履职档案：{name}（{level}级 {district}）"
+RECORD_LABELS = {"month": "本月", "year": "本年"}
+RECORD_PERIOD = (
+    "{label}（{start} 起）：提交诉求 {submitted} 件，已办结 {closed} 件，按时答复 {in_time} 件。\n"
+    "评价：满意 {satisfied}、基本满意 {basic}、不满意 {unsatisfied}；重复反映 {recurrences} 件。\n"
+    "用时中位数：签收 {ack}，答复 {answer}\n"
+    "按分类：{topics}"
+)
+RECORD_NONE = "{label}（{start} 起）：没有提交诉求。"
+RECORD_USAGE = "用法：/record 代表姓名，或 /record 代表的 Telegram 数字 ID"
+RECORD_NOT_FOUND = "未找到代表“{who}”。请核对姓名（须与邀请时一致）或 Telegram 数字 ID。"
 
 # --- Desk: web pages ---
 WEB_LINK = (

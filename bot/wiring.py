@@ -26,6 +26,7 @@ from bot.services.menus import Menus
 from bot.services.open311 import Open311
 from bot.services.outbox import Outbox
 from bot.services.queries import Queries
+from bot.services.records import Records
 from bot.services.reminders import Reminders
 from bot.services.reports import Reports
 from bot.services.retention import Retention
@@ -61,6 +62,7 @@ async def build_services(
         workflow=Workflow(deps, acting),
         inputs=PendingInputs(deps, acting),
         queries=Queries(deps),
+        records=Records(deps),
         reminders=Reminders(deps),
         digests=Digests(deps),
         reports=Reports(deps),

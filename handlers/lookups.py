@@ -1,4 +1,4 @@
-"""/mine, /status and /triage."""
+"""/mine, /status, /triage and /record."""
 
 from __future__ import annotations
 
@@ -35,3 +35,13 @@ async def triage(update: Update, context: BotContext) -> None:
     await attempt(
         update, context, actor, context.bot_data.services.queries.triage(actor, chat_id=chat_id)
     )
+
+
+async def record(update: Update, context: BotContext) -> None:
+    """Tell a deputy their record (履职档案), or an administrator the deputy named."""
+    if (who := await permitted(update, context, Command.RECORD)) is None:
+        return
+    actor, chat_id = who
+    asked = " ".join(context.args or [])
+    records = context.bot_data.services.records
+    await attempt(update, context, actor, records.record(actor, who=asked, chat_id=chat_id))

@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def build_parser(settings: Settings) -> argparse.ArgumentParser:
     """Build the parser with every subcommand."""
-    from bot.cli import admin, apikey, health, jobs, members, summary
+    from bot.cli import admin, apikey, export, health, jobs, members, summary
     from bot.cli.replay import stored_corrections, stored_items
     from bot.services.routing import deadline_check
     from classifier.cli import add_commands as add_classifier_commands
@@ -61,6 +61,7 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     members.add_commands(subparsers, settings)
     jobs.add_commands(subparsers, settings)
     summary.add_commands(subparsers, settings)
+    export.add_commands(subparsers, settings)
     health.add_commands(subparsers, settings)
     apikey.add_commands(subparsers, settings)
     add_classifier_commands(

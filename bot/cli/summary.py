@@ -24,14 +24,14 @@ def add_commands(subparsers: argparse._SubParsersAction[Any], settings: Settings
     summary = subparsers.add_parser(
         "summary", help="summarize the items submitted between two local dates (inclusive)"
     )
-    summary.add_argument("--from", dest="first", required=True, type=_day, help="YYYY-MM-DD")
-    summary.add_argument("--to", dest="last", required=True, type=_day, help="YYYY-MM-DD, included")
+    summary.add_argument("--from", dest="first", required=True, type=day, help="YYYY-MM-DD")
+    summary.add_argument("--to", dest="last", required=True, type=day, help="YYYY-MM-DD, included")
     summary.add_argument("--json", action="store_true", help="print JSON instead of text")
     summary.add_argument("--png", type=Path, metavar="FILE", help="also write a chart")
     summary.set_defaults(func=lambda args: asyncio.run(run_summary(settings, args)))
 
 
-def _day(value: str) -> date:
+def day(value: str) -> date:
     """Parse a YYYY-MM-DD date for argparse."""
     try:
         return date.fromisoformat(value)

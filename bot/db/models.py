@@ -95,6 +95,7 @@ class Item(Base):
         Index("ix_items_status_answer_due", "status", "answer_due_at"),
         Index("ix_items_status_closed", "status", "closed_at"),
         Index("ix_items_submitted", "submitted_at"),
+        Index("ix_items_deputy_submitted", "deputy_id", "submitted_at"),
         Index("ix_items_status_id", "status", "id"),
         CheckConstraint(one_of("status", Status), name="ck_items_status"),
         CheckConstraint(one_of("rating", Rating, nullable=True), name="ck_items_rating"),
@@ -109,7 +110,7 @@ class Item(Base):
     tracking_no: Mapped[str | None] = mapped_column(String(24), unique=True)
     status: Mapped[Status] = mapped_column(StrEnumType(Status, 16))
     # The deputy who raised it; None for an item another system created (Open311).
-    deputy_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
+    deputy_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     source: Mapped[Source] = mapped_column(StrEnumType(Source, 16), default=Source.TELEGRAM)
     requester: Mapped[str | None] = mapped_column(String(64))  # the system's API key name
     address: Mapped[str | None] = mapped_column(String(256))

@@ -120,6 +120,7 @@ class Command(StrEnum):
     CONCERN = "concern"  # free text or a photo that becomes a draft
     MINE = "mine"
     STATUS = "status"
+    RECORD = "record"  # a deputy's record (履职档案)
     CANCEL_INPUT = "cancel"
     WEB = "web"  # a one-time sign-in link to the desk
 
@@ -138,6 +139,7 @@ COMMANDS: Mapping[Command, frozenset[Role]] = MappingProxyType(
         Command.CONCERN: frozenset({Role.DEPUTY}),
         Command.MINE: _EVERYONE,
         Command.STATUS: _EVERYONE,
+        Command.RECORD: frozenset({Role.ADMIN, Role.DEPUTY}),
         Command.CANCEL_INPUT: _EVERYONE,
         Command.WEB: _EVERYONE,
     }

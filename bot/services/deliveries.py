@@ -111,31 +111,31 @@ class Deliveries:
     async def _remember_card(self, session: AsyncSession, job: OutboxJob, message_id: int) -> None:
         """Note which card a delivered message now is (none: an edit replaced the card)."""
         card = job.payload.get("card")
-        row = (
-            await session.execute(
-                select(CardMessage).where(
-                    CardMessage.chat_id == job.chat_id, CardMessage.message_id == message_id
-                )
-            )
-        ).scalar_one_or_none()
         now = self._clock.now()
+        this_message = (CardMessage.chat_id == job.chat_id, CardMessage.message_id == message_id)
         if card is None:
-            if row is not None and row.retired_at is None:
-                row.retired_at = now
-            return
-        if row is None:
-            assert job.item_id is not None
-            session.add(
-                CardMessage(
-                    item_id=job.item_id,
-                    chat_id=job.chat_id,
-                    message_id=message_id,
-                    kind=CardKind(card),
-                    at=now,
-                )
+            await session.execute(
+                update(CardMessage)
+                .where(*this_message, CardMessage.retired_at.is_(None))
+                .values(retired_at=now)
             )
-        else:
-            row.kind, row.at, row.retired_at = CardKind(card), now, None
+            return
+        assert job.item_id is not None
+        dialect = postgresql if dialect_name(session) == "postgresql" else sqlite
+        remember = dialect.insert(CardMessage).values(
+            item_id=job.item_id,
+            chat_id=job.chat_id,
+            message_id=message_id,
+            kind=CardKind(card),
+            at=now,
+        )
+        excluded = remember.excluded
+        await session.execute(
+            remember.on_conflict_do_update(
+                index_elements=[CardMessage.chat_id, CardMessage.message_id],
+                set_={"kind": excluded.kind, "at": excluded.at, "retired_at": None},
+            )
+        )
 
     async def failed(self, job: OutboxJob, reason: str) -> None:
         """Record a row that can never be delivered; it no longer holds up its chat."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from bot.db.models import PendingInput
 from bot.domain.rules import ANSWERS
 from bot.services import outbox
@@ -23,6 +25,8 @@ class PendingInputs:
         """Use the text as the awaited input; False when nothing was awaited."""
         deps = self._deps
         now = deps.clock.now()
+        if not await self._awaits(actor.telegram_id):
+            return False
         async with deps.sessions.begin() as session:
             pending = await session.get(PendingInput, actor.telegram_id, with_for_update=True)
             if pending is None:
@@ -46,3 +50,9 @@ class PendingInputs:
                 outbox.send(session, now, chat_id=chat_id, text=refusal.text)
         deps.outbox.kick()
         return True
+
+    async def _awaits(self, telegram_id: int) -> bool:
+        """Tell whether a question waits for the user's answer (a read, no savepoint)."""
+        query = select(PendingInput.telegram_id).where(PendingInput.telegram_id == telegram_id)
+        async with self._deps.sessions() as session:
+            return (await session.execute(query)).first() is not None

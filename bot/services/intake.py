@@ -77,6 +77,7 @@ class Intake:
                     urgent=self._deps.policy.is_urgent(cleaned),
                     photo_file_id=photo_file_id,
                     created_at=now,
+                    updated_at=now,  # as record() sets it: no UPDATE after the INSERT
                 )
                 session.add(item)
                 await session.flush()

@@ -1,4 +1,7 @@
-"""the desk: workbooks sent as documents, one-time sign-in links and web sessions
+"""the desk: workbooks sent as documents, sign-in links, web sessions, deputies' records
+
+A deputy's record reads their items in the order received: (deputy_id, submitted_at)
+replaces the index on deputy_id alone.
 
 Revision ID: 0009
 Revises: 0008
@@ -48,10 +51,16 @@ def upgrade() -> None:
         sa.Column("expires_at", sa.DateTime(), nullable=False),
         sa.Column("ended_at", sa.DateTime()),
     )
+    with op.batch_alter_table("items") as batch:
+        batch.drop_index("ix_items_deputy_id")
+        batch.create_index("ix_items_deputy_submitted", ["deputy_id", "submitted_at"])
 
 
 def downgrade() -> None:
     """Revert this revision."""
+    with op.batch_alter_table("items") as batch:
+        batch.drop_index("ix_items_deputy_submitted")
+        batch.create_index("ix_items_deputy_id", ["deputy_id"])
     op.drop_table("web_sessions")
     op.drop_table("web_links")
     op.execute("DELETE FROM outbox WHERE op = 'document'")

@@ -38,6 +38,7 @@ COMMANDS = {
     "/reload": ("分类配置已重新加载", NO, NO, NO, OUT),
     "/keyword": ("用法", NO, NO, NO, OUT),
     "/summary": ("试点小结", NO, NO, NO, OUT),
+    "/record": ("用法", "履职档案", NO, NO, OUT),
     "/cancel": (IDLE, IDLE, IDLE, IDLE, OUT),
     "/nonsense": HELP,
     "随便说一句": ("管理员请使用命令", "诉求预览", HINT, HINT, OUT),
