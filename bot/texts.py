@@ -519,3 +519,10 @@ RECORD_USAGE = "用法：/record 代表姓名，或 /record 代表的 Telegram �
 RECORD_NOT_FOUND = "未找到代表“{who}”。请核对姓名（须与邀请时一致）或 Telegram 数字 ID。"
 WEEKLY_WORKBOOK_FILE = "试点台账_{start}至{end}.xlsx"
 WEEKLY_WORKBOOK_CAPTION = "📎 上周台账（台账、事件、汇总、代表履职），可用 Excel 或 WPS 打开。"
+
+# --- Desk: web pages ---
+WEB_LINK = (
+    "服务台登录链接（10 分钟内有效，只能使用一次，请勿转发）：\n{url}\n"
+    "登录后 12 小时内有效；在网页上可随时退出登录。"
+)
+WEB_NO_URL = "服务台网页尚未配置公开地址（DEPUTYBOT_PUBLIC_URL），请联系管理员。"
