@@ -79,7 +79,9 @@ class Connector:
         actors = self._services.actors
         routers.append(auth_router(desk, actors, secure=desk.secure))
         deps = self._services.deps
-        routers.append(ledger_router(desk, actors, deps.sessions, deps.clock))
+        routers.append(
+            ledger_router(desk, actors, deps.sessions, deps.clock, lambda: deps.config, deps.tz)
+        )
         self.web = WebServer(build_web_app(routers), host, port)
         return await self.web.start()
 

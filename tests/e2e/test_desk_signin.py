@@ -36,6 +36,14 @@ async def test_web_link_from_the_bot_opens_the_desk_once(
             assert number in ledger.text
             assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;x&lt;/b&gt;" in ledger.text
             assert "<script>alert" not in ledger.text
+            page = await browser.get(f"{link.split('/desk/')[0]}/desk/item/{number}")
+            assert page.status_code == 200
+            assert "办理记录" in page.text
+            assert "提交" in page.text  # the submitted event, in Chinese
+            assert "&lt;script&gt;" in page.text
+            assert "<script>alert" not in page.text
+            missing = await browser.get(f"{link.split('/desk/')[0]}/desk/item/000000-0000")
+            assert missing.status_code == 404
             again = await browser.get(link)
             assert again.status_code == 403
         bot.talk.say(cast.other_deputy, "/web")
@@ -48,6 +56,9 @@ async def test_web_link_from_the_bot_opens_the_desk_once(
             assert theirs.status_code == 200
             assert "共 0 件" in theirs.text
             assert number not in theirs.text
+            item = await other.get(f"{found.group(0).split('/desk/')[0]}/desk/item/{number}")
+            assert item.status_code == 404  # another's item: not found, nothing revealed
+            assert "小区路灯" not in item.text
         async with httpx.AsyncClient(timeout=10) as nobody:
             refused = await nobody.get(link.split("/desk/")[0] + "/desk/ledger")
             assert refused.status_code == 403
