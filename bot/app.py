@@ -33,7 +33,7 @@ from bot.runtime.sender import SEND_READ_TIMEOUT
 from bot.services.routing import RoutingHolder
 from bot.settings import Settings
 from bot.wiring import build_services, run_due_jobs
-from handlers import access, admin, buttons, errors, lookups, messages, screen
+from handlers import access, admin, buttons, desk, errors, lookups, messages, screen
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +92,7 @@ def _register_handlers(application: BotApplication) -> None:
         ("keyword", admin.keyword),
         ("learn", admin.learn),
         ("summary", admin.summary),
+        ("web", desk.web),
     ):
         application.add_handler(CommandHandler(name, callback, filters=private))
     # Inline buttons: each stands for a domain action, checked against bot.domain.rules.TABLE.

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
+from bot.desk.web.signin import SignIn
 from bot.runtime.gate import RateGate
 from bot.services.acting import Acting
 from bot.services.actors import ActorDirectory
@@ -65,6 +66,7 @@ class Services:
     members: Members
     hotline_reports: HotlineReports
     hotline_deliveries: HotlineDeliveries
+    desk: SignIn
     routing_edits: RoutingEdits
     learning: Learning
     open311: Open311

@@ -6,6 +6,7 @@ from bot.clock import Clock
 from bot.context import Services
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade
+from bot.desk.web.signin import SignIn
 from bot.services.acting import Acting
 from bot.services.actors import ActorDirectory
 from bot.services.base import ServiceDeps
@@ -76,6 +77,7 @@ async def build_services(
         learning=Learning(deps, edits, settings),
         open311=Open311(deps, acting, public_url=settings.public_url, media_secret=secret),
         hotline_deliveries=HotlineDeliveries(sessions, settings.admin_ids),
+        desk=SignIn(sessions, clock, public_url=settings.public_url),
     )
 
 

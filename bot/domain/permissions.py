@@ -122,6 +122,7 @@ class Command(StrEnum):
     STATUS = "status"
     RECORD = "record"  # a deputy's record (履职档案)
     CANCEL_INPUT = "cancel"
+    WEB = "web"  # a one-time sign-in link to the desk
 
 
 _EVERYONE = frozenset({Role.ADMIN, Role.DEPUTY, Role.HANDLER, Role.SUPERVISOR})
@@ -140,6 +141,7 @@ COMMANDS: Mapping[Command, frozenset[Role]] = MappingProxyType(
         Command.STATUS: _EVERYONE,
         Command.RECORD: frozenset({Role.ADMIN, Role.DEPUTY}),
         Command.CANCEL_INPUT: _EVERYONE,
+        Command.WEB: _EVERYONE,
     }
 )
 

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from telegram import Bot, Update
 
+from bot.desk.web.auth import auth_router
+from bot.desk.web.ledger_view import ledger_router
 from bot.hotline.client import HotlineClient
 from bot.hotline.sender import HotlineSender
 from bot.services.hotline_reports import open_work_orders
@@ -73,6 +75,13 @@ class Connector:
         if settings.webhook_secret is not None:
             token = settings.webhook_secret.get_secret_value()
             routers.append(webhook_router(self._services.inbox, token, on_update))
+        desk = self._services.desk
+        actors = self._services.actors
+        routers.append(auth_router(desk, actors, secure=desk.secure))
+        deps = self._services.deps
+        routers.append(
+            ledger_router(desk, actors, deps.sessions, deps.clock, lambda: deps.config, deps.tz)
+        )
         self.web = WebServer(build_web_app(routers), host, port)
         return await self.web.start()
 

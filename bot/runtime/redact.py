@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 
 MASK = "<token>"
+# Desk sign-in tokens in links and session cookies, masked whatever their value.
+DESK_TOKENS = re.compile(r"(token=|deputybot_desk=)[A-Za-z0-9_\-]{8,}")
 
 
 class RedactSecrets(logging.Filter):
@@ -18,7 +21,7 @@ class RedactSecrets(logging.Filter):
         """Return the text with every secret masked."""
         for secret in self._secrets:
             text = text.replace(secret, MASK)
-        return text
+        return DESK_TOKENS.sub(rf"\1{MASK}", text)
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Render the record's message and traceback now, masked."""
@@ -43,11 +46,8 @@ def secrets_of(token: str | None) -> list[str]:
 
 
 def install(token: str | None) -> None:
-    """Attach the filter to every handler of the root logger."""
-    secrets = secrets_of(token)
-    if not secrets:
-        return
-    redactor = RedactSecrets(secrets)
+    """Attach the filter to every handler of the root logger (desk tokens even without one)."""
+    redactor = RedactSecrets(secrets_of(token))
     for handler in logging.getLogger().handlers:
         handler.addFilter(redactor)
 

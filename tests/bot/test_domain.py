@@ -121,3 +121,8 @@ def test_commands_are_allowed_by_one_table(role: Role, command: Command) -> None
     assert may_run(role, command) == (role in COMMANDS[command])
     if role is Role.STRANGER:
         assert not may_run(role, command)
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+def test_everyone_with_a_role_may_ask_for_a_desk_link(role: Role) -> None:
+    assert may_run(role, Command.WEB) == (role not in {Role.PLATFORM, Role.STRANGER})

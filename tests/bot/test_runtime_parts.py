@@ -198,3 +198,16 @@ def test_health_names_what_needs_an_operator(
         assert report.ok, report.problems
     else:
         assert [p for p in report.problems if problem in p], report.problems
+
+
+def test_desk_link_tokens_and_session_cookies_are_masked() -> None:
+    redactor = RedactSecrets([])
+    line = (
+        "GET /desk/login?token=Abc_DEF-123456789xyz HTTP/1.1 "
+        "cookie: deputybot_desk=QwErTy_0987654321-zz; other=1"
+    )
+    masked = redactor.redact(line)
+    assert "Abc_DEF-123456789xyz" not in masked
+    assert "QwErTy_0987654321-zz" not in masked
+    assert masked.count("<token>") == 2
+    assert "other=1" in masked

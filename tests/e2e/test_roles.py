@@ -39,6 +39,7 @@ COMMANDS = {
     "/keyword": ("用法", NO, NO, NO, OUT),
     "/summary": ("试点小结", NO, NO, NO, OUT),
     "/record": ("用法", "履职档案", NO, NO, OUT),
+    "/web": ("公开地址", "公开地址", "公开地址", "公开地址", OUT),  # no DEPUTYBOT_PUBLIC_URL here
     "/cancel": (IDLE, IDLE, IDLE, IDLE, OUT),
     "/nonsense": HELP,
     "随便说一句": ("管理员请使用命令", "诉求预览", HINT, HINT, OUT),

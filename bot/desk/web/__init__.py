@@ -1,0 +1,1 @@
+"""The desk on the web: sign-in links, sessions and pages under /desk/."""

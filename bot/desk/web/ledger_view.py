@@ -1,0 +1,108 @@
+"""The ledger (台账) and one item's page, in the signed-in member's scope (paged on the server)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from bot import texts
+from bot.clock import Clock
+from bot.db.sessions import Sessions
+from bot.desk.ledger import SORTS, LedgerFilter, item_for, ledger_page, scope_of
+from bot.desk.web import pages
+from bot.desk.web.signin import COOKIE, SignIn
+from bot.domain.states import Role, Status
+from bot.services.actors import ActorDirectory
+from bot.services.summary_text import Names
+from classifier.model import RoutingConfig
+
+DESK_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.HANDLER, Role.DEPUTY})
+
+
+def _filter(request: Request) -> LedgerFilter:
+    """Read the ledger's filter from the query string; unknown values are ignored."""
+    q = request.query_params
+    status = q.get("status") or None
+    page = q.get("page", "1")
+    sort = q.get("sort") or "received"
+    return LedgerFilter(
+        department=q.get("department") or None,
+        status=Status(status) if status in set(Status) else None,
+        search=(q.get("search") or "")[:100] or None,
+        overdue_only=q.get("overdue") == "1",
+        sort=sort if sort in SORTS else "received",
+        descending=q.get("desc") == "1",
+        page=int(page) if page.isdigit() and len(page) < 7 else 1,
+    )
+
+
+def ledger_router(
+    signin: SignIn,
+    actors: ActorDirectory,
+    sessions: Sessions,
+    clock: Clock,
+    config: Callable[[], RoutingConfig],
+    tz: ZoneInfo,
+) -> APIRouter:
+    """Return the ledger's route; strangers and revoked members get 403."""
+    router = APIRouter(prefix="/desk", include_in_schema=False)
+
+    @router.get("/ledger")
+    async def ledger(request: Request) -> Response:
+        """Render one page of the ledger with its counts."""
+        signed = await signin.resolve(request.cookies.get(COOKIE))
+        actor = await actors.resolve(signed.telegram_id) if signed else None
+        if signed is None or actor is None or actor.role not in DESK_ROLES:
+            return pages.message(pages.FORBIDDEN, 403)
+        flt = _filter(request)
+        async with sessions() as s:
+            found = await ledger_page(s, flt, scope_of(actor), clock.now())
+        return pages.render(
+            "ledger.html",
+            title="台账",
+            found=found,
+            flt=flt,
+            csrf=signed.csrf,
+            **_labels(config, tz),
+        )
+
+    @router.get("/item/{number}")
+    async def item(number: str, request: Request) -> Response:
+        """Render one item's page; an item outside the member's scope is not found (404)."""
+        signed = await signin.resolve(request.cookies.get(COOKIE))
+        actor = await actors.resolve(signed.telegram_id) if signed else None
+        if signed is None or actor is None or actor.role not in DESK_ROLES:
+            return pages.message(pages.FORBIDDEN, 403)
+        async with sessions() as s:
+            view = await item_for(s, number[:24], scope_of(actor), clock.now())
+        if view is None:
+            return pages.message(pages.NOT_FOUND, 404, csrf=signed.csrf)
+        return pages.render(
+            "item.html", title=view.row.number, view=view, csrf=signed.csrf, **_labels(config, tz)
+        )
+
+    return router
+
+
+def _labels(config: Callable[[], RoutingConfig], tz: ZoneInfo) -> dict[str, Any]:
+    """Return what templates need to show codes as names, and times in local time."""
+    names = Names.from_config(config())
+
+    def local(moment: datetime | None) -> str:
+        return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    return {
+        "local": local,
+        "topic": names.topic,
+        "department": names.department,
+        "statuses": texts.STATUS,
+        "rating": texts.RATINGS,
+        "event": texts.EVENTS,
+        "role": texts.ROLES,
+        "urgency": texts.URGENCY,
+    }
