@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,8 +13,6 @@ from openpyxl import load_workbook
 from bot import texts
 from bot.cli.export import add_commands, run_export
 from bot.clock import ManualClock
-from bot.db.engine import create_engine, session_factory
-from bot.db.migrate import upgrade
 from bot.db.sessions import Sessions
 from bot.desk.ledger import (
     EVERYTHING,
@@ -30,23 +27,13 @@ from bot.desk.record import deputy_record
 from bot.domain.states import Rating, Role
 from bot.services.actors import Actor, MemberView
 from bot.settings import Settings
-from tests.bot.test_summary import END, NOW, SEEDS, START, TZ, seed, summarize
+from tests.bot.test_summary import END, NOW, SEEDS, START, TZ, summarize
+from tests.bot.test_summary import sessions as sessions  # the seeded database fixture
 from tests.conftest import ROUTING
 
 TOPIC, DEPARTMENT = "城乡建设", "住房和城乡建设局"
 WEEK = ("--from", "2026-12-07", "--to", "2026-12-13")
 IN_PERIOD = {"A1", "A2", "A3", "A4", "A5", "A6", "A7", "A9", "A10", "A11", "A12"}
-
-
-@pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[Sessions]:
-    """Open a migrated database holding the summary tests' items."""
-    engine = create_engine(database_url)
-    await upgrade(engine)
-    factory = session_factory(engine)
-    await seed(factory, SEEDS)
-    yield factory
-    await engine.dispose()
 
 
 def settings_for(database_url: str) -> Settings:

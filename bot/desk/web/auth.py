@@ -5,18 +5,25 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from bot import texts
 from bot.desk.web import pages
-from bot.desk.web.signin import COOKIE, SESSION_LIFETIME, SignIn
+from bot.desk.web.signin import COOKIE, SESSION_LIFETIME, Signed, SignIn
 from bot.domain.states import Role
-from bot.services.actors import ActorDirectory
+from bot.services.actors import Actor, ActorDirectory
 
 LinkStates = {"used": pages.LINK_USED, "expired": pages.LINK_EXPIRED}
-ROLE_NAMES = {
-    Role.ADMIN: "管理员",
-    Role.SUPERVISOR: "主管",
-    Role.HANDLER: "承办人员",
-    Role.DEPUTY: "代表",
-}
+DESK_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.HANDLER, Role.DEPUTY})
+
+
+async def member_of(
+    request: Request, signin: SignIn, actors: ActorDirectory
+) -> tuple[Signed, Actor] | None:
+    """Return the session and the actor behind a request (the role looked up again), or None."""
+    signed = await signin.resolve(request.cookies.get(COOKIE))
+    actor = await actors.resolve(signed.telegram_id) if signed else None
+    if signed is None or actor is None or actor.role not in DESK_ROLES:
+        return None
+    return signed, actor
 
 
 def auth_router(signin: SignIn, actors: ActorDirectory, *, secure: bool) -> APIRouter:
@@ -45,12 +52,11 @@ def auth_router(signin: SignIn, actors: ActorDirectory, *, secure: bool) -> APIR
     @router.get("/")
     async def home(request: Request) -> Response:
         """Greet a signed-in member; the role is looked up again on every request."""
-        signed = await signin.resolve(request.cookies.get(COOKIE))
-        actor = await actors.resolve(signed.telegram_id) if signed else None
-        if signed is None or actor is None or actor.role not in ROLE_NAMES:
+        if (who := await member_of(request, signin, actors)) is None:
             return pages.message(pages.FORBIDDEN, 403)
+        signed, actor = who
         name = actor.member.name if actor.member else str(actor.telegram_id)
-        role = ROLE_NAMES[actor.role]
+        role = texts.ROLES[actor.role]
         return pages.render("home.html", title="服务台", name=name, role=role, csrf=signed.csrf)
 
     @router.post("/logout")

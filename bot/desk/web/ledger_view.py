@@ -15,13 +15,12 @@ from bot.clock import Clock
 from bot.db.sessions import Sessions
 from bot.desk.ledger import SORTS, LedgerFilter, item_for, ledger_page, scope_of
 from bot.desk.web import pages
-from bot.desk.web.signin import COOKIE, SignIn
-from bot.domain.states import Role, Status
+from bot.desk.web.auth import member_of
+from bot.desk.web.signin import SignIn
+from bot.domain.states import Status
 from bot.services.actors import ActorDirectory
 from bot.services.summary_text import Names
 from classifier.model import RoutingConfig
-
-DESK_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.HANDLER, Role.DEPUTY})
 
 
 def _filter(request: Request) -> LedgerFilter:
@@ -55,10 +54,9 @@ def ledger_router(
     @router.get("/ledger")
     async def ledger(request: Request) -> Response:
         """Render one page of the ledger with its counts."""
-        signed = await signin.resolve(request.cookies.get(COOKIE))
-        actor = await actors.resolve(signed.telegram_id) if signed else None
-        if signed is None or actor is None or actor.role not in DESK_ROLES:
+        if (who := await member_of(request, signin, actors)) is None:
             return pages.message(pages.FORBIDDEN, 403)
+        signed, actor = who
         flt = _filter(request)
         async with sessions() as s:
             found = await ledger_page(s, flt, scope_of(actor), clock.now())
@@ -74,10 +72,9 @@ def ledger_router(
     @router.get("/item/{number}")
     async def item(number: str, request: Request) -> Response:
         """Render one item's page; an item outside the member's scope is not found (404)."""
-        signed = await signin.resolve(request.cookies.get(COOKIE))
-        actor = await actors.resolve(signed.telegram_id) if signed else None
-        if signed is None or actor is None or actor.role not in DESK_ROLES:
+        if (who := await member_of(request, signin, actors)) is None:
             return pages.message(pages.FORBIDDEN, 403)
+        signed, actor = who
         async with sessions() as s:
             view = await item_for(s, number[:24], scope_of(actor), clock.now())
         if view is None:
