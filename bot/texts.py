@@ -534,3 +534,4 @@ WEB_LINK = (
     "登录后 12 小时内有效；在网页上可随时退出登录。"
 )
 WEB_NO_URL = "服务台网页尚未配置公开地址（DEPUTYBOT_PUBLIC_URL），请联系管理员。"
+DESK_DOWNLOAD_FILE = "台账.xlsx"

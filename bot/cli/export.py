@@ -68,7 +68,7 @@ async def run_export(settings: Settings, args: argparse.Namespace, clock: Clock 
         async with sessions() as session:
             written = await write_workbook(
                 session, partial, flt=flt, scope=EVERYTHING, summary=summary,
-                names=Names.from_config(config), now=now,
+                names=Names.from_config(config), now=now, tz=tz,
             )  # fmt: skip
         partial.replace(target)  # a workbook appears whole or not at all
     finally:

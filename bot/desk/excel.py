@@ -220,14 +220,14 @@ async def write_workbook(
     *,
     flt: LedgerFilter,
     scope: Scope,
-    summary: Summary,
+    summary: Summary | None,
     names: Names,
     now: datetime,
+    tz: ZoneInfo,
 ) -> Written:
-    """Write the four sheets of the items in the filter and scope; return the row counts."""
+    """Write the sheets of the items in the filter and scope (汇总 when given); count rows."""
     import xlsxwriter  # a command's import: the idle bot does not carry it
 
-    tz = summary.tz
     options = {"constant_memory": True, "in_memory": False, "strings_to_urls": False}
     book = xlsxwriter.Workbook(target, options)
     try:
@@ -252,7 +252,8 @@ async def write_workbook(
                 )
             )
         events.finish()
-        _summary_sheet(book, summary, names)
+        if summary is not None:
+            _summary_sheet(book, summary, names)
         deputies = RowSheet(
             book, texts.XLSX_SHEETS["deputies"], texts.XLSX_DEPUTY_HEADERS, DEPUTY_WIDTHS
         )

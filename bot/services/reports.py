@@ -102,7 +102,7 @@ class Reports:
         async with deps.sessions() as session:
             await write_workbook(
                 session, buffer, flt=LedgerFilter(start=start, end=end), scope=EVERYTHING,
-                summary=summary, names=Names.from_config(deps.config), now=now,
+                summary=summary, names=Names.from_config(deps.config), now=now, tz=deps.tz,
             )  # fmt: skip
         last = (end - timedelta(days=1)).astimezone(deps.tz).date()
         first = start.astimezone(deps.tz).date()

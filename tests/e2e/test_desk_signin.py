@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import re
+from zoneinfo import ZoneInfo
 
 import httpx
+from openpyxl import load_workbook
 
 from bot.services.routing import RoutingHolder
 from tests.e2e.harness import free_port, running_bot
+
+TZ = ZoneInfo("Asia/Shanghai")
 
 
 async def test_web_link_from_the_bot_opens_the_desk_once(
@@ -44,6 +49,16 @@ async def test_web_link_from_the_bot_opens_the_desk_once(
             assert "<script>alert" not in page.text
             missing = await browser.get(f"{link.split('/desk/')[0]}/desk/item/000000-0000")
             assert missing.status_code == 404
+            root = link.split("/desk/")[0]
+            sheet = await browser.get(f"{root}/desk/ledger.xlsx?search=路灯")
+            assert sheet.status_code == 200
+            assert "attachment" in sheet.headers["content-disposition"]
+            book = load_workbook(io.BytesIO(sheet.content))
+            assert book.sheetnames == ["台账", "事件", "代表履职"]  # no 汇总 of all departments
+            assert [r[0] for r in book["台账"].iter_rows(min_row=2, values_only=True)] == [number]
+            later = await browser.get(f"{root}/desk/ledger?from=2099-01-01&to=2099-01-31")
+            assert "共 0 件" in later.text
+            assert 'value="2099-01-01"' in later.text
             again = await browser.get(link)
             assert again.status_code == 403
         bot.talk.say(cast.other_deputy, "/web")
@@ -63,6 +78,17 @@ async def test_web_link_from_the_bot_opens_the_desk_once(
             refused = await nobody.get(link.split("/desk/")[0] + "/desk/ledger")
             assert refused.status_code == 403
             assert number not in refused.text
+        bot.talk.say(cast.admin, "/web")
+        text = (await bot.talk.expect(cast.admin, "服务台登录链接")).text
+        found = re.search(r"http://\S+/desk/login\?token=\S+", text)
+        assert found is not None
+        async with httpx.AsyncClient(follow_redirects=True, timeout=10) as admin:
+            await admin.get(found.group(0))
+            today = bot.bot_data.services.deps.clock.now().astimezone(TZ).date().isoformat()
+            got = await admin.get(f"{root}/desk/ledger.xlsx?from={today}&to={today}")
+            book = load_workbook(io.BytesIO(got.content))
+            assert book.sheetnames == ["台账", "事件", "汇总", "代表履职"]
+            assert book["台账"].max_row == 2  # the header and the one item
         bot.talk.say(cast.stranger, "/web")
         assert "领取邀请码" in (await bot.talk.expect(cast.stranger, "领取邀请码")).text
         assert bot.bot_data.errors == []

@@ -2,34 +2,53 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
+from starlette.background import BackgroundTask
 
 from bot import texts
 from bot.clock import Clock
 from bot.db.sessions import Sessions
+from bot.desk.excel import write_workbook
 from bot.desk.ledger import SORTS, LedgerFilter, item_for, ledger_page, scope_of
 from bot.desk.web import pages
 from bot.desk.web.auth import member_of
 from bot.desk.web.signin import SignIn
-from bot.domain.states import Status
+from bot.domain.states import Role, Status
 from bot.services.actors import ActorDirectory
+from bot.services.summary import compute_summary
 from bot.services.summary_text import Names
 from classifier.model import RoutingConfig
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-def _filter(request: Request) -> LedgerFilter:
+
+def _day(value: str | None, tz: ZoneInfo, after: int = 0) -> datetime | None:
+    """Return local midnight of a YYYY-MM-DD date (plus days), or None when it is not one."""
+    try:
+        day = date.fromisoformat(value or "")
+    except ValueError:
+        return None
+    return datetime.combine(day + timedelta(days=after), time(), tz)
+
+
+def _filter(request: Request, tz: ZoneInfo) -> LedgerFilter:
     """Read the ledger's filter from the query string; unknown values are ignored."""
     q = request.query_params
     status = q.get("status") or None
     page = q.get("page", "1")
     sort = q.get("sort") or "received"
     return LedgerFilter(
+        start=_day(q.get("from"), tz),
+        end=_day(q.get("to"), tz, after=1),  # the last day is included
         department=q.get("department") or None,
         status=Status(status) if status in set(Status) else None,
         search=(q.get("search") or "")[:100] or None,
@@ -57,7 +76,7 @@ def ledger_router(
         if (who := await member_of(request, signin, actors)) is None:
             return pages.message(pages.FORBIDDEN, 403)
         signed, actor = who
-        flt = _filter(request)
+        flt = _filter(request, tz)
         async with sessions() as s:
             found = await ledger_page(s, flt, scope_of(actor), clock.now())
         return pages.render(
@@ -66,7 +85,37 @@ def ledger_router(
             found=found,
             flt=flt,
             csrf=signed.csrf,
+            query=request.url.query,
+            period=_period(request),
             **_labels(config, tz),
+        )
+
+    @router.get("/ledger.xlsx")
+    async def download(request: Request) -> Response:
+        """Send the filtered view as a workbook (汇总 for administrators, who see everything)."""
+        if (who := await member_of(request, signin, actors)) is None:
+            return pages.message(pages.FORBIDDEN, 403)
+        _, actor = who
+        flt, now = _filter(request, tz), clock.now()
+        summary = None
+        if actor.role is Role.ADMIN and flt.start is not None and flt.end is not None:
+            summary = await compute_summary(sessions, start=flt.start, end=flt.end, now=now, tz=tz)
+        handle, name = tempfile.mkstemp(suffix=".xlsx", prefix="deputybot-desk-")
+        os.close(handle)
+        try:
+            async with sessions() as s:
+                await write_workbook(
+                    s, Path(name), flt=flt, scope=scope_of(actor), summary=summary,
+                    names=Names.from_config(config()), now=now, tz=tz,
+                )  # fmt: skip
+        except BaseException:
+            os.unlink(name)
+            raise
+        return FileResponse(
+            name,
+            media_type=XLSX,
+            filename=texts.DESK_DOWNLOAD_FILE,
+            background=BackgroundTask(os.unlink, name),
         )
 
     @router.get("/item/{number}")
@@ -84,6 +133,11 @@ def ledger_router(
         )
 
     return router
+
+
+def _period(request: Request) -> dict[str, str]:
+    """Return the period fields as typed (to fill the form again)."""
+    return {key: request.query_params.get(key, "")[:10] for key in ("from", "to")}
 
 
 def _labels(config: Callable[[], RoutingConfig], tz: ZoneInfo) -> dict[str, Any]:
