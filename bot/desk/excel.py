@@ -7,8 +7,7 @@ made, so the bot does not carry it while idle.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +21,7 @@ from bot.desk.ledger import LedgerFilter, LedgerRow, Scope, event_stream, ledger
 from bot.desk.record import DeputyRecord, deputy_records
 from bot.domain.states import Rating
 from bot.services.summary import Summary
-from bot.services.summary_text import Names, period_label
+from bot.services.summary_text import Names, counts_line, period_label
 
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
 MAX_ROWS = 1_048_575  # a worksheet's rows below its header
@@ -130,18 +129,6 @@ def ledger_values(row: LedgerRow, names: Names, tz: ZoneInfo) -> tuple[object, .
     )
 
 
-def _counted(counts: Counter[str], name: Callable[[str | None], str]) -> str:
-    """Return counts as `name n、name n`, the largest first."""
-    return texts.SUMMARY_SEPARATOR.join(
-        f"{name(code or None)} {n}" for code, n in counts.most_common()
-    )
-
-
-def _rounded(hours: float | None) -> float | None:
-    """Return hours to one decimal."""
-    return round(hours, 1) if hours is not None else None
-
-
 def _numbers(record: DeputyRecord) -> str:
     """Return the numbers of a deputy's items, the first ones when there are many."""
     listed = " ".join(record.numbers)
@@ -162,10 +149,10 @@ def deputy_values(record: DeputyRecord, names: Names) -> tuple[object, ...]:
         record.ratings[Rating.BASIC],
         record.ratings[Rating.UNSATISFIED],
         record.recurrences,
-        _rounded(record.median_ack_hours),
-        _rounded(record.median_answer_hours),
-        _counted(record.by_topic, names.topic),
-        _counted(record.by_department, names.department),
+        record.median_ack_hours,
+        record.median_answer_hours,
+        counts_line(record.by_topic, lambda code: names.topic(code or None)),
+        counts_line(record.by_department, lambda code: names.department(code or None)),
         _numbers(record),
     )
 
@@ -184,8 +171,8 @@ def _summary_sheet(book: Any, summary: Summary, names: Names) -> None:
         "response": summary.response_rate,
         "resolution": summary.resolution_rate,
         "satisfaction": summary.satisfaction_rate,
-        "median_ack": _rounded(summary.median_ack_hours),
-        "median_answer": _rounded(summary.median_answer_hours),
+        "median_ack": summary.median_ack_hours,
+        "median_answer": summary.median_answer_hours,
     }
     line = 2
     for key, label in texts.XLSX_SUMMARY_FIGURES:

@@ -40,13 +40,13 @@ class DeputyRecord:
 
     @property
     def median_ack_hours(self) -> float | None:
-        """Return the median hours from submission to acknowledgement."""
-        return statistics.median(self.ack_hours) if self.ack_hours else None
+        """Return the median hours from submission to acknowledgement, to one decimal."""
+        return _median(self.ack_hours)
 
     @property
     def median_answer_hours(self) -> float | None:
-        """Return the median hours from submission to the answer."""
-        return statistics.median(self.answer_hours) if self.answer_hours else None
+        """Return the median hours from submission to the answer, to one decimal."""
+        return _median(self.answer_hours)
 
     def add(self, item: _ItemFacts) -> None:
         """Count one item."""
@@ -83,6 +83,11 @@ class _ItemFacts:
     acknowledged_at: datetime | None
     closed_at: datetime | None
     answer_due_at: datetime | None
+
+
+def _median(hours: array[float]) -> float | None:
+    """Return the median to one decimal (as the summary shows it), None of nothing."""
+    return round(statistics.median(hours), 1) if hours else None
 
 
 def _hours(later: datetime, earlier: datetime) -> float:

@@ -17,7 +17,7 @@ from bot.services import outbox
 from bot.services.actors import Actor, active
 from bot.services.base import ServiceDeps
 from bot.services.errors import Refused
-from bot.services.summary_text import Names
+from bot.services.summary_text import Names, counts_line, hours_text
 
 
 class Records:
@@ -78,15 +78,6 @@ def render_period(label: str, start: datetime, record: DeputyRecord | None, name
     if record is None:
         return texts.RECORD_NONE.format(label=label, start=since)
 
-    def hours(value: float | None) -> str:
-        if value is None:
-            return texts.SUMMARY_NO_VALUE
-        return texts.SUMMARY_HOURS.format(hours=f"{value:.1f}")
-
-    topics = texts.SUMMARY_SEPARATOR.join(
-        texts.SUMMARY_COUNT.format(name=names.topic(code or None), count=n)
-        for code, n in record.by_topic.most_common()
-    )
     return texts.RECORD_PERIOD.format(
         label=label,
         start=since,
@@ -97,7 +88,7 @@ def render_period(label: str, start: datetime, record: DeputyRecord | None, name
         basic=record.ratings[Rating.BASIC],
         unsatisfied=record.ratings[Rating.UNSATISFIED],
         recurrences=record.recurrences,
-        ack=hours(record.median_ack_hours),
-        answer=hours(record.median_answer_hours),
-        topics=topics,
+        ack=hours_text(record.median_ack_hours),
+        answer=hours_text(record.median_answer_hours),
+        topics=counts_line(record.by_topic, lambda code: names.topic(code or None)),
     )

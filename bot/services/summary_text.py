@@ -69,7 +69,7 @@ def rates(summary: Summary) -> dict[str, tuple[float | None, int, int]]:
     }
 
 
-def _counts(counts: Mapping[str, int], name: Any) -> str:
+def counts_line(counts: Mapping[str, int], name: Any) -> str:
     """List `name count` pairs, biggest first, clipped to a few."""
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], not kv[0], kv[0]))
     shown = [texts.SUMMARY_COUNT.format(name=name(k), count=n) for k, n in ranked[:LIST_LIMIT]]
@@ -90,7 +90,7 @@ def _level(value: str) -> str:
     return value if value == texts.LEVELS[0] else texts.SUMMARY_LEVEL.format(level=value)
 
 
-def _hours(value: float | None) -> str:
+def hours_text(value: float | None) -> str:
     """Format hours, or a dash."""
     return texts.SUMMARY_NO_VALUE if value is None else texts.SUMMARY_HOURS.format(hours=value)
 
@@ -144,7 +144,7 @@ def render_text(summary: Summary, names: Names | Mapping[str, str]) -> str:
         )
     lines.append(
         texts.SUMMARY_MEDIANS.format(
-            ack=_hours(summary.median_ack_hours), answer=_hours(summary.median_answer_hours)
+            ack=hours_text(summary.median_ack_hours), answer=hours_text(summary.median_answer_hours)
         )
     )
     for template, counts, name in (
@@ -154,7 +154,7 @@ def render_text(summary: Summary, names: Names | Mapping[str, str]) -> str:
         (texts.SUMMARY_BY_LEVEL, summary.by_level, _level),
     ):
         if counts:
-            lines.append(template.format(counts=_counts(counts, name)))
+            lines.append(template.format(counts=counts_line(counts, name)))
     lines.append("")
     lines.extend(_overdue_lines(summary, names))
     if summary.previous_received is not None:
@@ -165,7 +165,9 @@ def render_text(summary: Summary, names: Names | Mapping[str, str]) -> str:
     if summary.recurrences:
         lines.append("")
         lines.append(
-            texts.SUMMARY_RECURRENCES.format(counts=_counts(summary.recurrences, names.department))
+            texts.SUMMARY_RECURRENCES.format(
+                counts=counts_line(summary.recurrences, names.department)
+            )
         )
     text = "\n".join(lines)
     if len(text) > TEXT_LIMIT:
