@@ -18,7 +18,7 @@ from bot.services.actors import Actor
 from bot.services.base import ServiceDeps
 from bot.services.chart import render_chart
 from bot.services.errors import Refused
-from bot.services.summary import compute_summary
+from bot.services.summary import Summary, compute_summary
 from bot.services.summary_text import Names, render_text
 
 WEEKLY_TIME = time(9, 0)
@@ -52,9 +52,9 @@ class Reports:
                     pending.append(admin_id)
         if not pending or not await self._pilot_started(end):
             return 0
-        start = end - timedelta(days=7)
-        text, png = await self._render(start, end, now)
-        workbook, filename = await self._workbook(start, end, now)
+        summary = await self._summary(end - timedelta(days=7), end, now)
+        text, png = await self._render(summary)
+        workbook, filename = await self._workbook(summary)
         sent = 0
         for admin_id in pending:
             try:
@@ -82,7 +82,9 @@ class Reports:
             raise Refused(texts.SUMMARY_USAGE)
         now = deps.clock.now()
         today = datetime.combine(now.astimezone(deps.tz).date(), time(0), deps.tz)
-        text, png = await self._render(today - timedelta(days=days - 1), now, now)
+        text, png = await self._render(
+            await self._summary(today - timedelta(days=days - 1), now, now)
+        )
         async with deps.sessions.begin() as session:
             outbox.send(session, now, chat_id=chat_id, text=text)
             outbox.photo(session, now, chat_id=chat_id, png=png)
@@ -94,24 +96,28 @@ class Reports:
             query = select(Item.id).where(Item.submitted_at < end).limit(1)
             return (await session.execute(query)).first() is not None
 
-    async def _workbook(self, start: datetime, end: datetime, now: datetime) -> tuple[bytes, str]:
-        """Write the period's workbook (台账, 事件, 汇总, 代表履职) in memory; name its file."""
+    async def _summary(self, start: datetime, end: datetime, now: datetime) -> Summary:
+        """Compute the summary of a period."""
         deps = self._deps
-        summary = await compute_summary(deps.sessions, start=start, end=end, now=now, tz=deps.tz)
+        return await compute_summary(deps.sessions, start=start, end=end, now=now, tz=deps.tz)
+
+    async def _workbook(self, summary: Summary) -> tuple[bytes, str]:
+        """Write the summary's period as a workbook (台账, 事件, 汇总, 代表履职); name its file."""
+        deps = self._deps
         buffer = io.BytesIO()
+        flt = LedgerFilter(start=summary.start, end=summary.end)
         async with deps.sessions() as session:
             await write_workbook(
-                session, buffer, flt=LedgerFilter(start=start, end=end), scope=EVERYTHING,
-                summary=summary, names=Names.from_config(deps.config), now=now, tz=deps.tz,
+                session, buffer, flt=flt, scope=EVERYTHING, summary=summary,
+                names=Names.from_config(deps.config), now=summary.now, tz=deps.tz,
             )  # fmt: skip
-        last = (end - timedelta(days=1)).astimezone(deps.tz).date()
-        first = start.astimezone(deps.tz).date()
+        last = (summary.end - timedelta(days=1)).astimezone(deps.tz).date()
+        first = summary.start.astimezone(deps.tz).date()
         return buffer.getvalue(), texts.WEEKLY_WORKBOOK_FILE.format(start=first, end=last)
 
-    async def _render(self, start: datetime, end: datetime, now: datetime) -> tuple[str, bytes]:
-        """Compute the summary of a period and render its text and chart."""
+    async def _render(self, summary: Summary) -> tuple[str, bytes]:
+        """Render a summary's text and chart."""
         deps = self._deps
-        summary = await compute_summary(deps.sessions, start=start, end=end, now=now, tz=deps.tz)
         names = Names.from_config(deps.config)
         # Drawn in a thread: the first chart imports matplotlib, and the bot keeps answering.
         png = await asyncio.to_thread(render_chart, summary, names)
