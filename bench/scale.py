@@ -24,7 +24,8 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -100,8 +101,9 @@ async def _measure(services: Services, live: Live) -> dict[str, float]:
     return {name: await _timed(step) for name, step in steps.items()}
 
 
-async def _one_size(size: int, url: str | None, folder: Path) -> dict[str, float]:
-    """Seed a database of `size` items of history and time the operations on it."""
+@asynccontextmanager
+async def seeded(size: int, url: str | None, folder: Path) -> AsyncIterator[tuple[Services, Live]]:
+    """Yield services on a fresh database seeded with `size` items of history, then close it."""
     database = url or f"sqlite+aiosqlite:///{folder / f'scale-{size}.db'}"
     settings = Settings(  # type: ignore[call-arg]
         DEPUTYBOT_DATABASE_URL=database, DEPUTYBOT_ADMIN_IDS="900", _env_file=None
@@ -109,13 +111,19 @@ async def _one_size(size: int, url: str | None, folder: Path) -> dict[str, float
     if url:
         await _wipe(url)
     services = await build_services(settings, ManualClock(NOW))
-    began = time.perf_counter()
-    live = await seed(services, size)
-    print(f"  seeded {size:>9,} items in {time.perf_counter() - began:6.1f} s", flush=True)
     try:
-        return await _measure(services, live)
+        began = time.perf_counter()
+        live = await seed(services, size)
+        print(f"  seeded {size:>9,} items in {time.perf_counter() - began:6.1f} s", flush=True)
+        yield services, live
     finally:
         await services.engine.dispose()
+
+
+async def _one_size(size: int, url: str | None, folder: Path) -> dict[str, float]:
+    """Seed a database of `size` items of history and time the operations on it."""
+    async with seeded(size, url, folder) as (services, live):
+        return await _measure(services, live)
 
 
 async def _wipe(url: str) -> None:
