@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,8 @@ from bot.services.summary import compute_summary
 from bot.services.summary_text import Names
 from classifier.model import RoutingConfig
 
+# Without a period the ledger shows the last 30 days: counting all time grows with the history.
+DEFAULT_DAYS = 30
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -40,15 +42,28 @@ def _day(value: str | None, tz: ZoneInfo, after: int = 0) -> datetime | None:
     return datetime.combine(day + timedelta(days=after), time(), tz)
 
 
-def _filter(request: Request, tz: ZoneInfo) -> LedgerFilter:
+def default_period(now: datetime, tz: ZoneInfo) -> dict[str, str]:
+    """Return the period shown when none is asked for: the last DEFAULT_DAYS days, today in."""
+    today = now.astimezone(tz).date()
+    first = today - timedelta(days=DEFAULT_DAYS - 1)
+    return {"from": first.isoformat(), "to": today.isoformat()}
+
+
+def period_of(q: Mapping[str, str], now: datetime, tz: ZoneInfo) -> dict[str, str]:
+    """Return the period fields as typed, or the default period when both are empty."""
+    typed = {key: q.get(key, "")[:10] for key in ("from", "to")}
+    return typed if any(typed.values()) else default_period(now, tz)
+
+
+def filter_of(q: Mapping[str, str], now: datetime, tz: ZoneInfo) -> LedgerFilter:
     """Read the ledger's filter from the query string; unknown values are ignored."""
-    q = request.query_params
+    period = period_of(q, now, tz)
     status = q.get("status") or None
     page = q.get("page", "1")
     sort = q.get("sort") or "received"
     return LedgerFilter(
-        start=_day(q.get("from"), tz),
-        end=_day(q.get("to"), tz, after=1),  # the last day is included
+        start=_day(period["from"], tz),
+        end=_day(period["to"], tz, after=1),  # the last day is included
         department=q.get("department") or None,
         status=Status(status) if status in set(Status) else None,
         search=(q.get("search") or "")[:100] or None,
@@ -76,9 +91,10 @@ def ledger_router(
         if (who := await member_of(request, signin, actors)) is None:
             return pages.message(pages.FORBIDDEN, 403)
         signed, actor = who
-        flt = _filter(request, tz)
+        now = clock.now()
+        flt = filter_of(request.query_params, now, tz)
         async with sessions() as s:
-            found = await ledger_page(s, flt, scope_of(actor), clock.now())
+            found = await ledger_page(s, flt, scope_of(actor), now)
         return pages.render(
             "ledger.html",
             title="台账",
@@ -86,7 +102,7 @@ def ledger_router(
             flt=flt,
             csrf=signed.csrf,
             query=request.url.query,
-            period=_period(request),
+            period=period_of(request.query_params, now, tz),
             **_labels(config, tz),
         )
 
@@ -96,7 +112,8 @@ def ledger_router(
         if (who := await member_of(request, signin, actors)) is None:
             return pages.message(pages.FORBIDDEN, 403)
         _, actor = who
-        flt, now = _filter(request, tz), clock.now()
+        now = clock.now()
+        flt = filter_of(request.query_params, now, tz)
         summary = None
         if actor.role is Role.ADMIN and flt.start is not None and flt.end is not None:
             summary = await compute_summary(sessions, start=flt.start, end=flt.end, now=now, tz=tz)
@@ -133,11 +150,6 @@ def ledger_router(
         )
 
     return router
-
-
-def _period(request: Request) -> dict[str, str]:
-    """Return the period fields as typed (to fill the form again)."""
-    return {key: request.query_params.get(key, "")[:10] for key in ("from", "to")}
 
 
 def _labels(config: Callable[[], RoutingConfig], tz: ZoneInfo) -> dict[str, Any]:
