@@ -19,6 +19,7 @@ from bench.scale_seed import NOW, seed
 from bot.clock import ManualClock
 from bot.context import Services
 from bot.desk.ledger import LedgerFilter, item_for, ledger_page, scope_of
+from bot.desk.web.ledger_view import filter_of
 from bot.domain.rules import Action
 from bot.domain.states import Status
 from bot.services.acting import Act
@@ -129,6 +130,13 @@ async def test_everyday_operations_read_live_rows_through_indexes(services: Serv
             services, handler, LedgerFilter(start=month, status=Status.ROUTED, sort="deadline")
         ),
         "an item": lambda: _item(services, handler, f"S{3_000 + 50:09d}"),
+        # The desk's pages as GET /desk/ledger reads them: without a period, the last 30 days.
+        "desk first page": lambda: _ledger(services, admin, filter_of({}, NOW, tz)),
+        "desk handler's page": lambda: _ledger(services, handler, filter_of({}, NOW, tz)),
+        "desk department and status": lambda: _ledger(
+            services, admin, filter_of({"department": "housing", "status": "routed"}, NOW, tz)
+        ),
+        "desk search": lambda: _ledger(services, admin, filter_of({"search": "第4000处"}, NOW, tz)),
         "/record": lambda: services.records.record(deputy, who="", chat_id=101),
     }
     failures = []
