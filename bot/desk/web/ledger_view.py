@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
@@ -21,6 +22,7 @@ from bot.desk.excel import write_workbook
 from bot.desk.ledger import SORTS, LedgerFilter, item_for, ledger_page, scope_of
 from bot.desk.web import pages
 from bot.desk.web.auth import member_of
+from bot.desk.web.forms import day
 from bot.desk.web.signin import SignIn
 from bot.domain.states import Role, Status
 from bot.services.actors import ActorDirectory
@@ -28,16 +30,8 @@ from bot.services.summary import compute_summary
 from bot.services.summary_text import Names
 from classifier.model import RoutingConfig
 
+SORT_NAMES = {"received": "收到时间", "number": "编号", "deadline": "答复期限", "status": "状态"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _day(value: str | None, tz: ZoneInfo, after: int = 0) -> datetime | None:
-    """Return local midnight of a YYYY-MM-DD date (plus days), or None when it is not one."""
-    try:
-        day = date.fromisoformat(value or "")
-    except ValueError:
-        return None
-    return datetime.combine(day + timedelta(days=after), time(), tz)
 
 
 def _filter(request: Request, tz: ZoneInfo) -> LedgerFilter:
@@ -47,10 +41,13 @@ def _filter(request: Request, tz: ZoneInfo) -> LedgerFilter:
     page = q.get("page", "1")
     sort = q.get("sort") or "received"
     return LedgerFilter(
-        start=_day(q.get("from"), tz),
-        end=_day(q.get("to"), tz, after=1),  # the last day is included
+        start=day(q.get("from"), tz),
+        end=day(q.get("to"), tz, after=1),  # the last day is included
         department=q.get("department") or None,
         status=Status(status) if status in set(Status) else None,
+        topic=q.get("topic") or None,
+        district=(q.get("district") or "")[:40] or None,
+        level=q.get("level") or None,
         search=(q.get("search") or "")[:100] or None,
         overdue_only=q.get("overdue") == "1",
         sort=sort if sort in SORTS else "received",
@@ -86,6 +83,7 @@ def ledger_router(
             flt=flt,
             csrf=signed.csrf,
             query=request.url.query,
+            page_query=lambda page: _with_page(request, page),
             period=_period(request),
             **_labels(config, tz),
         )
@@ -135,6 +133,11 @@ def ledger_router(
     return router
 
 
+def _with_page(request: Request, page: int) -> str:
+    """Return the query string of another page of the same view."""
+    return urlencode({**request.query_params, "page": page})
+
+
 def _period(request: Request) -> dict[str, str]:
     """Return the period fields as typed (to fill the form again)."""
     return {key: request.query_params.get(key, "")[:10] for key in ("from", "to")}
@@ -156,4 +159,7 @@ def _labels(config: Callable[[], RoutingConfig], tz: ZoneInfo) -> dict[str, Any]
         "event": texts.EVENTS,
         "role": texts.ROLES,
         "urgency": texts.URGENCY,
+        "config": config(),
+        "levels": texts.LEVELS,
+        "sorts": SORT_NAMES,
     }
