@@ -48,7 +48,7 @@ async def test_web_link_from_the_bot_opens_the_desk_once(
             assert "&lt;script&gt;" in page.text
             assert "<script>alert" not in page.text
             missing = await browser.get(f"{link.split('/desk/')[0]}/desk/item/000000-0000")
-            assert missing.status_code == 404
+            assert missing.status_code == 403  # a deputy: missing and another's look the same
             root = link.split("/desk/")[0]
             sheet = await browser.get(f"{root}/desk/ledger.xlsx?search=路灯")
             assert sheet.status_code == 200
@@ -72,7 +72,7 @@ async def test_web_link_from_the_bot_opens_the_desk_once(
             assert "共 0 件" in theirs.text
             assert number not in theirs.text
             item = await other.get(f"{found.group(0).split('/desk/')[0]}/desk/item/{number}")
-            assert item.status_code == 404  # another's item: not found, nothing revealed
+            assert item.status_code == 403  # another's item: refused as if missing
             assert "小区路灯" not in item.text
         async with httpx.AsyncClient(timeout=10) as nobody:
             refused = await nobody.get(link.split("/desk/")[0] + "/desk/ledger")

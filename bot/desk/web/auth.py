@@ -64,7 +64,7 @@ def auth_router(signin: SignIn, actors: ActorDirectory, *, secure: bool) -> APIR
         if (who := await member_of(request, signin, actors)) is None:
             return pages.message(pages.FORBIDDEN, 403)
         signed, actor = who
-        name = actor.member.name if actor.member else str(actor.telegram_id)
+        name = actor.label
         role = texts.ROLES[actor.role]
         links = {c: actor.may(c) for c in (Command.RECORD, Command.SUMMARY, Command.TRIAGE)}
         return pages.render(

@@ -19,7 +19,7 @@ from bot import texts
 from bot.clock import Clock
 from bot.db.sessions import Sessions
 from bot.desk.excel import write_workbook
-from bot.desk.ledger import SORTS, LedgerFilter, item_for, ledger_page, scope_of
+from bot.desk.ledger import EVERYTHING, SORTS, LedgerFilter, item_for, ledger_page, scope_of
 from bot.desk.web import pages
 from bot.desk.web.auth import member_of
 from bot.desk.web.forms import day
@@ -118,14 +118,16 @@ def ledger_router(
 
     @router.get("/item/{number}")
     async def item(number: str, request: Request) -> Response:
-        """Render one item's page; an item outside the member's scope is not found (404)."""
+        """Render one item's page; outside a member's scope it is refused (403), as if missing."""
         if (who := await member_of(request, signin, actors)) is None:
             return pages.message(pages.FORBIDDEN, 403)
         signed, actor = who
+        scope = scope_of(actor)
         async with sessions() as s:
-            view = await item_for(s, number[:24], scope_of(actor), clock.now())
-        if view is None:
-            return pages.message(pages.NOT_FOUND, 404, csrf=signed.csrf)
+            view = await item_for(s, number[:24], scope, clock.now())
+        if view is None:  # outside a member's scope, or missing: the same refusal
+            status = 404 if scope is EVERYTHING else 403
+            return pages.message(pages.NOT_FOUND, status, csrf=signed.csrf)
         return pages.render(
             "item.html", title=view.row.number, view=view, csrf=signed.csrf, **_labels(config, tz)
         )

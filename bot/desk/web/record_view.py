@@ -58,7 +58,7 @@ def record_router(services: Services) -> APIRouter:
 
     @router.get("/records/{member_id}")
     async def record(member_id: str, request: Request) -> Response:
-        """Render one deputy's record; another deputy's is not found (404)."""
+        """Render one deputy's record; a deputy asking for another's is refused (403)."""
         who = await allowed(request, services.desk, services.actors, Command.RECORD)
         if who is None:
             return pages.message(pages.FORBIDDEN, 403)
@@ -68,8 +68,9 @@ def record_router(services: Services) -> APIRouter:
         period = period_of(request.query_params, deps.tz, now, year=True)
         async with deps.sessions() as session:
             deputy = await session.get(Member, wanted) if wanted is not None else None
-            if deputy is None or deputy.role != Role.DEPUTY:
-                return pages.message(pages.NOT_FOUND, 404, csrf=signed.csrf)
+            if deputy is None or deputy.role != Role.DEPUTY:  # a deputy: as if missing
+                status = 403 if actor.role is Role.DEPUTY else 404
+                return pages.message(pages.NOT_FOUND, status, csrf=signed.csrf)
             flt = LedgerFilter(start=period.start, end=period.end)
             found = await deputy_record(session, deputy.id, flt, now)
         return pages.render(
