@@ -6,6 +6,7 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from bot.app import build_application
 from bot.clock import Clock
@@ -43,6 +44,11 @@ CAST = Cast(
     head=Person(200009, "孙局长"),
     stranger=Person(300001, "路人"),
 )
+
+
+# A Tuesday, 10:00 in Shanghai, mid-month: pages that default to "this month" or "this year"
+# then hold the items a test just sent whatever the real date.
+NOW = datetime(2026, 12, 15, 2, 0, tzinfo=UTC)
 
 
 @dataclass

@@ -17,9 +17,10 @@ import pytest
 from openpyxl import load_workbook
 from playwright import async_api as playwright
 
+from bot.clock import ManualClock
 from bot.demo.conversation import Person
 from bot.services.routing import RoutingHolder
-from tests.e2e.harness import Harness, running_bot
+from tests.e2e.harness import NOW, Harness, running_bot
 from tests.e2e.test_desk_pages import LINK, desk_env, to_triage
 
 # .ci/run installs the browser and names it, so there a missing browser fails instead of skipping.
@@ -68,7 +69,9 @@ async def test_a_person_works_the_desk_in_chromium(
     database_url: str, routing: RoutingHolder, chromium: playwright.Browser, tmp_path: Path
 ) -> None:
     shots = Shots(tmp_path / "screenshots")
-    async with running_bot(database_url, routing, http=True, env=desk_env()) as bot:
+    async with running_bot(
+        database_url, routing, http=True, env=desk_env(), clock=ManualClock(NOW)
+    ) as bot:
         cast = await bot.enrol()
         housing = await bot.submit(cast.deputy, "小区路灯坏了好几天 <b>请尽快</b>")
         ecology = await bot.submit(cast.other_deputy, "河道有人偷排污水，气味难闻")

@@ -6,9 +6,10 @@ import re
 
 import httpx
 
+from bot.clock import ManualClock
 from bot.demo.conversation import Person
 from bot.services.routing import RoutingHolder
-from tests.e2e.harness import Harness, free_port, running_bot
+from tests.e2e.harness import NOW, Harness, free_port, running_bot
 
 LINK = re.compile(r"http://\S+/desk/login\?token=\S+")
 
@@ -46,7 +47,9 @@ async def to_triage(bot: Harness, deputy: Person, text: str) -> str:
 
 
 async def test_admin_pages_and_roles(database_url: str, routing: RoutingHolder) -> None:
-    async with running_bot(database_url, routing, http=True, env=desk_env()) as bot:
+    async with running_bot(
+        database_url, routing, http=True, env=desk_env(), clock=ManualClock(NOW)
+    ) as bot:
         cast = await bot.enrol()
         mine = await bot.submit(cast.deputy, "小区路灯坏了好几天，晚上很黑")
         theirs = await bot.submit(cast.other_deputy, "河道有人偷排污水，气味难闻")
@@ -101,7 +104,9 @@ async def test_admin_pages_and_roles(database_url: str, routing: RoutingHolder) 
 async def test_triage_route_needs_csrf_and_tells_everyone(
     database_url: str, routing: RoutingHolder
 ) -> None:
-    async with running_bot(database_url, routing, http=True, env=desk_env()) as bot:
+    async with running_bot(
+        database_url, routing, http=True, env=desk_env(), clock=ManualClock(NOW)
+    ) as bot:
         cast = await bot.enrol()
         number = await to_triage(bot, cast.deputy, "嗯嗯嗯 <b>请尽快</b>")
         card = await bot.talk.expect(cast.admin, "系统未能自动分类")

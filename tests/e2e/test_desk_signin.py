@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 import httpx
 from openpyxl import load_workbook
 
+from bot.clock import ManualClock
 from bot.services.routing import RoutingHolder
-from tests.e2e.harness import free_port, running_bot
+from tests.e2e.harness import NOW, free_port, running_bot
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -23,7 +24,9 @@ async def test_web_link_from_the_bot_opens_the_desk_once(
         "DEPUTYBOT_HTTP_LISTEN": f"127.0.0.1:{port}",
         "DEPUTYBOT_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
-    async with running_bot(database_url, routing, http=True, env=env) as bot:
+    async with running_bot(
+        database_url, routing, http=True, env=env, clock=ManualClock(NOW)
+    ) as bot:
         cast = await bot.enrol()
         number = await bot.submit(cast.deputy, "小区路灯坏了 <script>alert(1)</script><b>x</b>")
         bot.talk.say(cast.deputy, "/web")
