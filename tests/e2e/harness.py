@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from bot.fake_telegram import FakeTelegram
 from bot.runtime.lifecycle import polling
 from bot.services.routing import RoutingHolder
 from bot.settings import Settings
+from bot.web.server import free_port as server_free_port
 
 ADMIN_ID = 900001
 
@@ -99,10 +99,8 @@ class Harness:
 
 
 def free_port() -> int:
-    """Return a TCP port nobody listens on now (for a URL that must be known in advance)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """Return a TCP port on 127.0.0.1 nobody listens on now."""
+    return server_free_port("127.0.0.1")
 
 
 @asynccontextmanager
