@@ -20,8 +20,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jieba
 import marisa_trie
+
+from classifier.jieba_import import jieba
 
 CACHE_VERSION = "2"
 _MISSING: Any = object()
