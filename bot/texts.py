@@ -515,6 +515,7 @@ XLSX_MORE_ITEMS = " 等，另有 {count} 件"
 
 # --- Desk: /record, a deputy's record (履职档案) ---
 RECORD_HEADER = "📒 履职档案：{name}（{level}级 {district}）"
+RECORD_TITLE = "履职档案：{name}"
 RECORD_LABELS = {"month": "本月", "year": "本年"}
 RECORD_PERIOD = (
     "{label}（{start} 起）：提交诉求 {submitted} 件，已办结 {closed} 件，按时答复 {in_time} 件。\n"

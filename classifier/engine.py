@@ -108,7 +108,7 @@ class Classifier:
         """
         text = text.strip()
         words = split(self._tokenizer, text)
-        body = Counter(expand(self._tokenizer, words))
+        body = Counter(expand(self._tokenizer.FREQ.is_word, words))
         if title.strip():
             head = Counter(segment(self._tokenizer, title))
             body.update(head)
@@ -119,7 +119,7 @@ class Classifier:
                 break
             opening.append(word)
             used += len(word)
-        return body, Counter(expand(self._tokenizer, opening))
+        return body, Counter(expand(self._tokenizer.FREQ.is_word, opening))
 
     def _scale(self, body: Counter[str]) -> float:
         """Return sqrt(length_norm / distinct words), at most 1 (see Scoring.length_norm)."""

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from types import MappingProxyType
 
-import jieba
-
+from classifier.jieba_import import jieba
 from classifier.model import RoutingConfig, Thresholds
 from classifier.refine import RefineParams, refine
 from classifier.stopwords import STOPWORDS

@@ -1,67 +1,17 @@
-"""Own jieba tokenizers: one per classifier, each with its own copy of the base dictionary."""
+"""Cut messages into words: jieba's cuts over one shared dictionary plus a classifier's words."""
 
 from __future__ import annotations
 
-import gc
-import logging
-import marshal
 import re
-import tempfile
-import threading
-from collections.abc import Iterable
-from pathlib import Path
+from collections.abc import Callable, Iterable
 from typing import Any
 
-import jieba
-
-_lock = threading.Lock()
+from classifier.dictionary import TrieTokenizer
 
 
-def _read_cache() -> tuple[dict[str, int], int] | None:
-    """Read jieba's own cache of the default dictionary in one go (marshal.load is slow)."""
-    try:
-        data = (Path(tempfile.gettempdir()) / "jieba.cache").read_bytes()
-        freq, total = marshal.loads(data)
-    except (OSError, ValueError, EOFError, TypeError):
-        return None
-    if isinstance(freq, dict) and isinstance(total, int) and freq:
-        return freq, total
-    return None
-
-
-def _base_dictionary() -> tuple[dict[str, int], int]:
-    """Read a fresh copy of jieba's default prefix dictionary (each tokenizer owns its own).
-
-    The dictionary is ~500k entries (~40 MB); keeping one shared master besides each
-    tokenizer's copy doubled that for the life of the process. Reading jieba's cache again
-    costs a few tenths of a second, once per classifier built (start-up and each reload).
-    """
-    with _lock:
-        found = _read_cache()
-        if found is not None:
-            return found
-        jieba_logger = logging.getLogger("jieba")
-        level = jieba_logger.level
-        enabled = gc.isenabled()
-        jieba_logger.setLevel(logging.WARNING)
-        gc.disable()  # the cache holds ~500k small objects; collections triple its load time
-        try:
-            loader = jieba.Tokenizer()
-            loader.initialize()
-        finally:
-            if enabled:
-                gc.enable()
-            jieba_logger.setLevel(level)
-        return loader.FREQ, loader.total
-
-
-def make_tokenizer(words: Iterable[str]) -> Any:
-    """Return a fresh jieba.Tokenizer with the base dictionary plus these domain words."""
-    freq, total = _base_dictionary()
-    tokenizer = jieba.Tokenizer()
-    tokenizer.FREQ = freq
-    tokenizer.total = total
-    tokenizer.initialized = True
+def make_tokenizer(words: Iterable[str]) -> TrieTokenizer:
+    """Return a tokenizer over jieba's shared dictionary plus these domain words."""
+    tokenizer = TrieTokenizer()
     for word in words:
         if len(word) > 1 and not word.isascii() and not tokenizer.FREQ.get(word):
             tokenizer.add_word(word)
@@ -73,26 +23,25 @@ def split(tokenizer: Any, text: str) -> list[str]:
     return list(tokenizer.cut(text.lower(), HMM=False))
 
 
-def expand(tokenizer: Any, words: list[str]) -> list[str]:
+def expand(is_word: Callable[[str], bool], words: list[str]) -> list[str]:
     """Add the dictionary sub-words of each long word, as jieba's search mode does.
 
     学校食堂 yields 学校, 食堂 and 学校食堂, so a keyword matches inside a longer compound.
     """
-    freq = tokenizer.FREQ
     out: list[str] = []
     for word in words:
         size = len(word)
         if size > 2:
-            out.extend(g for i in range(size - 1) if freq.get(g := word[i : i + 2]))
+            out.extend(g for i in range(size - 1) if is_word(g := word[i : i + 2]))
             if size > 3:
-                out.extend(g for i in range(size - 2) if freq.get(g := word[i : i + 3]))
+                out.extend(g for i in range(size - 2) if is_word(g := word[i : i + 3]))
         out.append(word)
     return out
 
 
 def segment(tokenizer: Any, text: str) -> list[str]:
     """Cut text into words and their dictionary sub-words."""
-    return expand(tokenizer, split(tokenizer, text))
+    return expand(tokenizer.FREQ.is_word, split(tokenizer, text))
 
 
 _CLAUSE_END = re.compile(r"[，。！？：；,.!?:;\s]")

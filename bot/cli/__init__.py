@@ -56,7 +56,18 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     demo_parser = subparsers.add_parser(
         "demo", help="the offline demonstration against a local Bot API (no token needed)"
     )
-    demo_parser.set_defaults(func=lambda args: demo(settings))
+    demo_parser.add_argument(
+        "--serve",
+        nargs="?",
+        const=60.0,
+        type=_seconds,
+        metavar="SECONDS",
+        help="keep the desk's web page open this long after the demo (default 60), Ctrl-C ends",
+    )
+    demo_parser.add_argument(
+        "--port", type=_port, default=0, help="the local HTTP port (default: a free one)"
+    )
+    demo_parser.set_defaults(func=lambda args: demo(settings, serve=args.serve, port=args.port))
     admin.add_commands(subparsers, settings)
     members.add_commands(subparsers, settings)
     jobs.add_commands(subparsers, settings)
@@ -84,11 +95,35 @@ def run(settings: Settings) -> int:
     return run_polling(settings)
 
 
-def demo(settings: Settings) -> int:
+def demo(settings: Settings, *, serve: float | None = None, port: int = 0) -> int:
     """Run the offline demonstration (its own emulator and throw-away database)."""
     from bot.demo import run_offline
+    from bot.runtime.lifecycle import EXIT_HTTP_UNAVAILABLE
+    from bot.web.server import BindFailed
 
-    return asyncio.run(run_offline(settings))
+    try:
+        return asyncio.run(run_offline(settings, serve=serve, port=port))
+    except BindFailed as exc:
+        print(f"deputybot: {exc}", file=sys.stderr)
+        return EXIT_HTTP_UNAVAILABLE
+
+
+def _seconds(value: str) -> float:
+    """Parse a positive number of seconds."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("give a number of seconds, e.g. 60") from None
+    if not 0 < seconds <= 86400:
+        raise argparse.ArgumentTypeError("give between 0 and 86400 seconds")
+    return seconds
+
+
+def _port(value: str) -> int:
+    """Parse a TCP port (0 for a free one)."""
+    if not value.isdigit() or int(value) > 65535:
+        raise argparse.ArgumentTypeError("give a port from 0 to 65535")
+    return int(value)
 
 
 if __name__ == "__main__":

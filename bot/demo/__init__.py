@@ -12,17 +12,23 @@ from sqlalchemy import func, select
 from bot import texts
 from bot.app import build_application
 from bot.clock import ManualClock
+from bot.context import Services
 from bot.db.engine import create_engine, session_factory
 from bot.db.models import HotlineMessage, Item, ItemEvent, Member, OutboxMessage
-from bot.demo.clock import START, play_clock
+from bot.demo.clock import START, play_clock, settle
 from bot.demo.conversation import Conversation, Person, invite_code, tracking_number
+from bot.demo.desk import ask_for_link, print_closing, serve_desk
 from bot.demo.hotline import demo_platform, demo_routing, play_hotline
+from bot.fake_hotline import FakeHotline
 from bot.fake_telegram import BotMessage, FakeTelegram
 from bot.runtime.lifecycle import polling
 from bot.runtime.runner import configure_logging
+from bot.services.hotline_queue import EVENTS_PATH
 from bot.settings import Settings
+from bot.web.server import free_port
 
 ADMIN_ID = 900001
+HOST = "127.0.0.1"
 OUTBOX_STATUS = {"sent": "已送达", "pending": "待发送", "failed": "已搁置"}
 
 
@@ -48,14 +54,20 @@ def _print_bot(message: BotMessage) -> None:
     print(f"   {verb} → {who}：{text}{buttons}", flush=True)
 
 
-async def run_offline(settings: Settings) -> int:
-    """Start a local Bot API, run the bot on it, play the whole loop, print what was stored."""
+async def run_offline(settings: Settings, *, serve: float | None = None, port: int = 0) -> int:
+    """Start a local Bot API, run the bot on it, play the whole loop, print what was stored.
+
+    The bot's HTTP server listens on 127.0.0.1 (on `port`, or a free one), which is also the
+    public URL of its desk; with `serve`, the desk stays open that many seconds at the end.
+    """
     configure_logging(logging.WARNING)
     workdir = Path(tempfile.mkdtemp(prefix="deputybot-demo-"))
+    port = port or free_port(HOST)
+    root = f"http://{HOST}:{port}"
     fake = FakeTelegram(bot_username="deputybot_demo_bot")
     await fake.start()
     fake.on_message = _print_bot
-    platform = demo_platform()
+    platform = demo_platform(callback_url=f"{root}{EVENTS_PATH}")
     await platform.start()
     demo = settings.model_copy(
         update={
@@ -66,6 +78,7 @@ async def run_offline(settings: Settings) -> int:
             "hotline_url": platform.url,
             "hotline_app_id": platform.app_id,
             "hotline_secret": SecretStr(platform.secret),
+            "public_url": root,
         }
     )
     print("deputybot 离线演示：未设置 TELEGRAM_BOT_TOKEN，机器人连接本机模拟的 Telegram Bot API")
@@ -74,22 +87,34 @@ async def run_offline(settings: Settings) -> int:
     clock = ManualClock(START)
     application = build_application(demo, token=fake.token, clock=clock)
     talk = Conversation(fake, printer=lambda line: print(line, flush=True))
-    async with polling(application, poll_timeout=2, http=("127.0.0.1", 0)):
-        connector = application.bot_data.runtime.connector
-        assert connector is not None
-        assert connector.web is not None
-        platform.callback_url = f"http://127.0.0.1:{connector.web.port}/hotline/events"
-        people = await play(talk)
-        await play_hotline(talk, platform, people)
-        await play_clock(talk, application.bot_data.services, clock, people)
+    try:
+        async with polling(application, poll_timeout=2, http=(HOST, port)):
+            link = await play_all(talk, platform, application.bot_data.services, clock)
+            await print_summary(demo.database_url)
+            if serve is None:
+                print_closing(root)
+            else:
+                await serve_desk(root, link, serve)
+    finally:
+        await platform.stop()
+        await fake.stop()
     errors = list(application.bot_data.errors)
-    await platform.stop()
-    await fake.stop()
-    await print_summary(demo.database_url)
     if errors:
         print(f"\n处理中出现 {len(errors)} 个错误：{errors}")
         return 1
     return 0
+
+
+async def play_all(
+    talk: Conversation, platform: FakeHotline, services: Services, clock: ManualClock
+) -> str:
+    """Play every part of the loop; return the desk's sign-in link the administrator got."""
+    people = await play(talk)
+    await play_hotline(talk, platform, people)
+    await play_clock(talk, services, clock, people)
+    link = await ask_for_link(talk, people["admin"])
+    await settle(services)
+    return link
 
 
 async def play(talk: Conversation) -> dict[str, Person]:

@@ -101,3 +101,11 @@ def tracking_number(message: BotMessage) -> str:
     if not found:
         raise ValueError(f"no tracking number in {message.text!r}")
     return found.group(0)
+
+
+def sign_in_link(message: BotMessage) -> str:
+    """Pull the desk's one-time sign-in link out of the bot's /web answer."""
+    found = re.search(r"https?://\S+/desk/login\?token=\S+", message.text or "")
+    if not found:
+        raise ValueError(f"no sign-in link in {message.text!r}")
+    return found.group(0)

@@ -37,9 +37,9 @@ def demo_routing(shipped: Path, folder: Path) -> Path:
     return path
 
 
-def demo_platform() -> FakeHotline:
+def demo_platform(callback_url: str) -> FakeHotline:
     """Return a platform that accepts, then answers, every new work order by itself."""
-    platform = FakeHotline(auto=timedelta(seconds=0.5))
+    platform = FakeHotline(auto=timedelta(seconds=0.5), callback_url=callback_url)
     platform.on_received = _print_received
     platform.on_reported = _print_reported
     return platform

@@ -7,6 +7,7 @@ made, so the bot does not carry it while idle.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -248,5 +249,5 @@ async def write_workbook(
             deputies.add(deputy_values(record, names))
         deputies.finish()
     finally:
-        book.close()
+        await asyncio.to_thread(book.close)  # zipping a big workbook must not stall the bot
     return Written(ledger.rows, events.rows, deputies.rows)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 from array import array
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -97,7 +97,7 @@ def _hours(later: datetime, earlier: datetime) -> float:
 
 async def deputy_records(
     session: AsyncSession, flt: LedgerFilter, scope: Scope, now: datetime
-) -> AsyncIterator[DeputyRecord]:
+) -> AsyncGenerator[DeputyRecord]:
     """Yield one record per deputy with items in the filter, one deputy in memory at a time."""
     query = (
         select(

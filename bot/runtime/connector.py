@@ -12,6 +12,9 @@ from telegram import Bot, Update
 
 from bot.desk.web.auth import auth_router
 from bot.desk.web.ledger_view import ledger_router
+from bot.desk.web.record_view import record_router
+from bot.desk.web.summary_view import summary_router
+from bot.desk.web.triage_view import triage_router
 from bot.hotline.client import HotlineClient
 from bot.hotline.sender import HotlineSender
 from bot.services.hotline_reports import open_work_orders
@@ -27,6 +30,7 @@ if TYPE_CHECKING:
     from bot.context import Services
 
 logger = logging.getLogger(__name__)
+DESK_PAGES = (summary_router, triage_router, record_router)
 
 
 class Connector:
@@ -82,6 +86,7 @@ class Connector:
         routers.append(
             ledger_router(desk, actors, deps.sessions, deps.clock, lambda: deps.config, deps.tz)
         )
+        routers += [factory(self._services) for factory in DESK_PAGES]
         self.web = WebServer(build_web_app(routers), host, port)
         return await self.web.start()
 

@@ -186,16 +186,7 @@ class Queries:
         deps = self._deps
         now = deps.clock.now()
         async with deps.sessions.begin() as session:
-            rows = list(
-                (
-                    await session.execute(
-                        select(Item)
-                        .where(Item.status == "triage")
-                        .order_by(Item.id)
-                        .limit(LIST_LIMIT)
-                    )
-                ).scalars()
-            )
+            rows = await triage_items(session)
             if not rows:
                 outbox.send(session, now, chat_id=chat_id, text=texts.TRIAGE_EMPTY)
             for item in rows:
@@ -207,6 +198,12 @@ class Queries:
                     session, now, chat_id=chat_id, text=text, buttons=buttons, item_id=item.id
                 )
         deps.outbox.kick()
+
+
+async def triage_items(session: AsyncSession, limit: int = LIST_LIMIT) -> list[Item]:
+    """Return the items waiting in triage, oldest first."""
+    query = select(Item).where(Item.status == Status.TRIAGE).order_by(Item.id).limit(limit)
+    return list((await session.execute(query)).scalars())
 
 
 def _may_see(actor: Actor, item: Item, departments: set[str]) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot import texts
 from bot.services.summary import HotSpot, Summary
@@ -69,21 +69,50 @@ def rates(summary: Summary) -> dict[str, tuple[float | None, int, int]]:
     }
 
 
+class RateRow(NamedTuple):
+    """A rate in words: its name, value, numerator of denominator, and Suzhou's reference."""
+
+    name: str
+    value: str
+    detail: str
+    reference: str
+
+
+def rate_rows(summary: Summary) -> list[RateRow]:
+    """Return each rate in words, as the summary's text and the desk's page show it."""
+    rows = []
+    for key, (rate, part, whole) in rates(summary).items():
+        detail = (
+            texts.SUMMARY_RATE_EMPTY[key]
+            if rate is None
+            else texts.SUMMARY_RATE_DETAILS[key].format(part=part, whole=whole)
+        )
+        reference = percent(texts.SUMMARY_REFERENCES[key])
+        rows.append(RateRow(texts.SUMMARY_RATE_NAMES[key], percent(rate), detail, reference))
+    return rows
+
+
+def ranked(counts: Mapping[str, int], name: Any) -> list[tuple[str, int]]:
+    """Return (name, count) pairs, biggest first, the unknown last among equals."""
+    order = sorted(counts.items(), key=lambda kv: (-kv[1], not kv[0], kv[0]))
+    return [(str(name(key)), count) for key, count in order]
+
+
 def counts_line(counts: Mapping[str, int], name: Any) -> str:
     """List `name count` pairs, biggest first, clipped to a few."""
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], not kv[0], kv[0]))
-    shown = [texts.SUMMARY_COUNT.format(name=name(k), count=n) for k, n in ranked[:LIST_LIMIT]]
-    if len(ranked) > LIST_LIMIT:
-        shown.append(texts.SUMMARY_AND_MORE.format(count=len(ranked)))
+    order = ranked(counts, name)
+    shown = [texts.SUMMARY_COUNT.format(name=k, count=n) for k, n in order[:LIST_LIMIT]]
+    if len(order) > LIST_LIMIT:
+        shown.append(texts.SUMMARY_AND_MORE.format(count=len(order)))
     return texts.SUMMARY_SEPARATOR.join(shown)
 
 
-def _place(value: str) -> str:
+def place_name(value: str) -> str:
     """Name a district, or say it was not recorded."""
     return value or texts.SUMMARY_UNKNOWN
 
 
-def _level(value: str) -> str:
+def level_name(value: str) -> str:
     """Name a deputy level: 市 -> 市级; 全国 stays."""
     if not value:
         return texts.SUMMARY_UNKNOWN
@@ -128,20 +157,8 @@ def render_text(summary: Summary, names: Names | Mapping[str, str]) -> str:
     if not summary.received:
         lines.append(texts.SUMMARY_EMPTY)
     lines.append(texts.SUMMARY_RATES)
-    for key, (rate, part, whole) in rates(summary).items():
-        detail = (
-            texts.SUMMARY_RATE_EMPTY[key]
-            if rate is None
-            else texts.SUMMARY_RATE_DETAILS[key].format(part=part, whole=whole)
-        )
-        lines.append(
-            texts.SUMMARY_RATE.format(
-                name=texts.SUMMARY_RATE_NAMES[key],
-                value=percent(rate),
-                detail=detail,
-                reference=percent(texts.SUMMARY_REFERENCES[key]),
-            )
-        )
+    for rate in rate_rows(summary):
+        lines.append(texts.SUMMARY_RATE.format(**rate._asdict()))
     lines.append(
         texts.SUMMARY_MEDIANS.format(
             ack=hours_text(summary.median_ack_hours), answer=hours_text(summary.median_answer_hours)
@@ -150,8 +167,8 @@ def render_text(summary: Summary, names: Names | Mapping[str, str]) -> str:
     for template, counts, name in (
         (texts.SUMMARY_BY_TOPIC, summary.by_topic, names.topic),
         (texts.SUMMARY_BY_DEPARTMENT, summary.by_department, names.department),
-        (texts.SUMMARY_BY_DISTRICT, summary.by_district, _place),
-        (texts.SUMMARY_BY_LEVEL, summary.by_level, _level),
+        (texts.SUMMARY_BY_DISTRICT, summary.by_district, place_name),
+        (texts.SUMMARY_BY_LEVEL, summary.by_level, level_name),
     ):
         if counts:
             lines.append(template.format(counts=counts_line(counts, name)))

@@ -72,6 +72,13 @@ class WebServer:
         self._server, self._task = None, None
 
 
+def free_port(host: str) -> int:
+    """Return a port nobody listens on now, for an address that must be known in advance."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
 def _bind(host: str, port: int) -> socket.socket:
     """Open the listening socket ourselves, so a port in use is one clear error."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,26 @@ def test_a_hotline_department_needs_the_platform_configured(
     monkeypatch.setenv("DEPUTYBOT_HOTLINE_SECRET", "s3cret")
     assert main(["check-config", str(path)]) == 0
     assert "OK" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("seconds", ["0", "-5", "soon"])
+def test_demo_refuses_a_serve_time_that_is_not_a_positive_number(
+    env: Path, capsys: pytest.CaptureFixture[str], seconds: str
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["demo", "--serve", seconds])
+    assert exited.value.code == 2
+    assert "--serve" in capsys.readouterr().err
+
+
+def test_demo_on_a_port_in_use_stops_with_one_line(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["demo", "--port", str(port)]) == 4
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"127.0.0.1:{port}" in err

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from bot.app import build_application
 from bot.clock import Clock
@@ -15,6 +15,7 @@ from bot.fake_telegram import FakeTelegram
 from bot.runtime.lifecycle import polling
 from bot.services.routing import RoutingHolder
 from bot.settings import Settings
+from bot.web.server import free_port as server_free_port
 
 ADMIN_ID = 900001
 
@@ -43,6 +44,11 @@ CAST = Cast(
     head=Person(200009, "孙局长"),
     stranger=Person(300001, "路人"),
 )
+
+
+# A Tuesday, 10:00 in Shanghai, mid-month: pages that default to "this month" or "this year"
+# then hold the items a test just sent whatever the real date.
+NOW = datetime(2026, 12, 15, 2, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -93,10 +99,8 @@ class Harness:
 
 
 def free_port() -> int:
-    """Return a TCP port nobody listens on now (for a URL that must be known in advance)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """Return a TCP port on 127.0.0.1 nobody listens on now."""
+    return server_free_port("127.0.0.1")
 
 
 @asynccontextmanager

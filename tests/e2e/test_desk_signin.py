@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 import httpx
 from openpyxl import load_workbook
 
+from bot.clock import ManualClock
 from bot.services.routing import RoutingHolder
-from tests.e2e.harness import free_port, running_bot
+from tests.e2e.harness import NOW, free_port, running_bot
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -23,7 +24,9 @@ async def test_web_link_from_the_bot_opens_the_desk_once(
         "DEPUTYBOT_HTTP_LISTEN": f"127.0.0.1:{port}",
         "DEPUTYBOT_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
-    async with running_bot(database_url, routing, http=True, env=env) as bot:
+    async with running_bot(
+        database_url, routing, http=True, env=env, clock=ManualClock(NOW)
+    ) as bot:
         cast = await bot.enrol()
         number = await bot.submit(cast.deputy, "小区路灯坏了 <script>alert(1)</script><b>x</b>")
         bot.talk.say(cast.deputy, "/web")
@@ -48,7 +51,7 @@ async def test_web_link_from_the_bot_opens_the_desk_once(
             assert "&lt;script&gt;" in page.text
             assert "<script>alert" not in page.text
             missing = await browser.get(f"{link.split('/desk/')[0]}/desk/item/000000-0000")
-            assert missing.status_code == 404
+            assert missing.status_code == 403  # a deputy: missing and another's look the same
             root = link.split("/desk/")[0]
             sheet = await browser.get(f"{root}/desk/ledger.xlsx?search=路灯")
             assert sheet.status_code == 200
@@ -72,7 +75,7 @@ async def test_web_link_from_the_bot_opens_the_desk_once(
             assert "共 0 件" in theirs.text
             assert number not in theirs.text
             item = await other.get(f"{found.group(0).split('/desk/')[0]}/desk/item/{number}")
-            assert item.status_code == 404  # another's item: not found, nothing revealed
+            assert item.status_code == 403  # another's item: refused as if missing
             assert "小区路灯" not in item.text
         async with httpx.AsyncClient(timeout=10) as nobody:
             refused = await nobody.get(link.split("/desk/")[0] + "/desk/ledger")

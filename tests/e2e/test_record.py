@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot.clock import ManualClock
 from bot.services.routing import RoutingHolder
-from tests.e2e.harness import running_bot
+from tests.e2e.harness import NOW, running_bot
 
 STREETLIGHT = "小区门口的路灯坏了一个月，晚上很黑，希望尽快维修"
 POTHOLE = "村口道路有个大坑，雨天积水，车辆经过很危险"
@@ -12,7 +13,7 @@ POTHOLE = "村口道路有个大坑，雨天积水，车辆经过很危险"
 async def test_a_deputy_reads_their_record_and_an_admin_anyones(
     database_url: str, routing: RoutingHolder
 ) -> None:
-    async with running_bot(database_url, routing) as bot:
+    async with running_bot(database_url, routing, clock=ManualClock(NOW)) as bot:
         cast = await bot.enrol()
         talk = bot.talk
         await bot.submit(cast.deputy, STREETLIGHT)

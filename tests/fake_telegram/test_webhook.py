@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +12,7 @@ import pytest
 from aiohttp import web
 
 from bot.fake_telegram import FakeTelegram
+from bot.web.server import free_port
 
 from .conftest import ALICE, call
 
@@ -79,13 +79,6 @@ async def until(condition: Callable[[], bool]) -> None:
         await asyncio.sleep(0.01)
 
 
-def free_port() -> int:
-    """Return a port nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def test_each_update_is_pushed_in_order_with_the_secret_and_polling_is_refused(
     fake: FakeTelegram, http: aiohttp.ClientSession, receiver: Receiver
 ) -> None:
@@ -126,7 +119,7 @@ async def test_a_refused_push_is_retried_until_accepted_and_the_next_waits_for_i
 async def test_a_webhook_nobody_listens_on_is_retried_until_it_listens(
     fake: FakeTelegram, http: aiohttp.ClientSession
 ) -> None:
-    endpoint = Receiver(port=free_port())
+    endpoint = Receiver(port=free_port("127.0.0.1"))
     await call(http, fake, "setWebhook", url=endpoint.url, secret_token=SECRET)
     fake.send_text(ALICE, "while away")
     await until(lambda: fake.webhook.failed >= 2)

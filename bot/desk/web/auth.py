@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from bot import texts
 from bot.desk.web import pages
 from bot.desk.web.signin import COOKIE, SESSION_LIFETIME, Signed, SignIn
+from bot.domain.permissions import Command
 from bot.domain.states import Role
 from bot.services.actors import Actor, ActorDirectory
 
@@ -24,6 +25,14 @@ async def member_of(
     if signed is None or actor is None or actor.role not in DESK_ROLES:
         return None
     return signed, actor
+
+
+async def allowed(
+    request: Request, signin: SignIn, actors: ActorDirectory, command: Command
+) -> tuple[Signed, Actor] | None:
+    """Return the member behind a request when their role may run the command, or None."""
+    who = await member_of(request, signin, actors)
+    return who if who is not None and who[1].may(command) else None
 
 
 def auth_router(signin: SignIn, actors: ActorDirectory, *, secure: bool) -> APIRouter:
@@ -55,9 +64,12 @@ def auth_router(signin: SignIn, actors: ActorDirectory, *, secure: bool) -> APIR
         if (who := await member_of(request, signin, actors)) is None:
             return pages.message(pages.FORBIDDEN, 403)
         signed, actor = who
-        name = actor.member.name if actor.member else str(actor.telegram_id)
+        name = actor.label
         role = texts.ROLES[actor.role]
-        return pages.render("home.html", title="服务台", name=name, role=role, csrf=signed.csrf)
+        links = {c: actor.may(c) for c in (Command.RECORD, Command.SUMMARY, Command.TRIAGE)}
+        return pages.render(
+            "home.html", title="服务台", name=name, role=role, csrf=signed.csrf, may=links
+        )
 
     @router.post("/logout")
     async def logout(request: Request, csrf: str = Form("")) -> Response:

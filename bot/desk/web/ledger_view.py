@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
@@ -18,9 +19,10 @@ from bot import texts
 from bot.clock import Clock
 from bot.db.sessions import Sessions
 from bot.desk.excel import write_workbook
-from bot.desk.ledger import SORTS, LedgerFilter, item_for, ledger_page, scope_of
+from bot.desk.ledger import EVERYTHING, SORTS, LedgerFilter, item_for, ledger_page, scope_of
 from bot.desk.web import pages
 from bot.desk.web.auth import member_of
+from bot.desk.web.forms import day, period_of
 from bot.desk.web.signin import SignIn
 from bot.domain.states import Role, Status
 from bot.services.actors import ActorDirectory
@@ -28,44 +30,34 @@ from bot.services.summary import compute_summary
 from bot.services.summary_text import Names
 from classifier.model import RoutingConfig
 
-# Without a period the ledger shows the last 30 days: counting all time grows with the history.
-DEFAULT_DAYS = 30
+SORT_NAMES = {"received": "收到时间", "number": "编号", "deadline": "答复期限", "status": "状态"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _day(value: str | None, tz: ZoneInfo, after: int = 0) -> datetime | None:
-    """Return local midnight of a YYYY-MM-DD date (plus days), or None when it is not one."""
-    try:
-        day = date.fromisoformat(value or "")
-    except ValueError:
-        return None
-    return datetime.combine(day + timedelta(days=after), time(), tz)
+def ledger_period(q: Mapping[str, str], now: datetime, tz: ZoneInfo) -> dict[str, str]:
+    """Return the period fields as typed, or the last 30 days when both are empty.
 
-
-def default_period(now: datetime, tz: ZoneInfo) -> dict[str, str]:
-    """Return the period shown when none is asked for: the last DEFAULT_DAYS days, today in."""
-    today = now.astimezone(tz).date()
-    first = today - timedelta(days=DEFAULT_DAYS - 1)
-    return {"from": first.isoformat(), "to": today.isoformat()}
-
-
-def period_of(q: Mapping[str, str], now: datetime, tz: ZoneInfo) -> dict[str, str]:
-    """Return the period fields as typed, or the default period when both are empty."""
+    Without a period the ledger's count would grow with the history; one typed side is kept
+    open-ended, as asked.
+    """
     typed = {key: q.get(key, "")[:10] for key in ("from", "to")}
-    return typed if any(typed.values()) else default_period(now, tz)
+    return typed if any(typed.values()) else period_of({}, tz, now).typed
 
 
 def filter_of(q: Mapping[str, str], now: datetime, tz: ZoneInfo) -> LedgerFilter:
     """Read the ledger's filter from the query string; unknown values are ignored."""
-    period = period_of(q, now, tz)
+    period = ledger_period(q, now, tz)
     status = q.get("status") or None
     page = q.get("page", "1")
     sort = q.get("sort") or "received"
     return LedgerFilter(
-        start=_day(period["from"], tz),
-        end=_day(period["to"], tz, after=1),  # the last day is included
+        start=day(period["from"], tz),
+        end=day(period["to"], tz, after=1),  # the last day is included
         department=q.get("department") or None,
         status=Status(status) if status in set(Status) else None,
+        topic=q.get("topic") or None,
+        district=(q.get("district") or "")[:40] or None,
+        level=q.get("level") or None,
         search=(q.get("search") or "")[:100] or None,
         overdue_only=q.get("overdue") == "1",
         sort=sort if sort in SORTS else "received",
@@ -102,7 +94,8 @@ def ledger_router(
             flt=flt,
             csrf=signed.csrf,
             query=request.url.query,
-            period=period_of(request.query_params, now, tz),
+            page_query=lambda page: _with_page(request, page),
+            period=ledger_period(request.query_params, now, tz),
             **_labels(config, tz),
         )
 
@@ -137,19 +130,26 @@ def ledger_router(
 
     @router.get("/item/{number}")
     async def item(number: str, request: Request) -> Response:
-        """Render one item's page; an item outside the member's scope is not found (404)."""
+        """Render one item's page; outside a member's scope it is refused (403), as if missing."""
         if (who := await member_of(request, signin, actors)) is None:
             return pages.message(pages.FORBIDDEN, 403)
         signed, actor = who
+        scope = scope_of(actor)
         async with sessions() as s:
-            view = await item_for(s, number[:24], scope_of(actor), clock.now())
-        if view is None:
-            return pages.message(pages.NOT_FOUND, 404, csrf=signed.csrf)
+            view = await item_for(s, number[:24], scope, clock.now())
+        if view is None:  # outside a member's scope, or missing: the same refusal
+            status = 404 if scope is EVERYTHING else 403
+            return pages.message(pages.NOT_FOUND, status, csrf=signed.csrf)
         return pages.render(
             "item.html", title=view.row.number, view=view, csrf=signed.csrf, **_labels(config, tz)
         )
 
     return router
+
+
+def _with_page(request: Request, page: int) -> str:
+    """Return the query string of another page of the same view."""
+    return urlencode({**request.query_params, "page": page})
 
 
 def _labels(config: Callable[[], RoutingConfig], tz: ZoneInfo) -> dict[str, Any]:
@@ -168,4 +168,7 @@ def _labels(config: Callable[[], RoutingConfig], tz: ZoneInfo) -> dict[str, Any]
         "event": texts.EVENTS,
         "role": texts.ROLES,
         "urgency": texts.URGENCY,
+        "config": config(),
+        "levels": texts.LEVELS,
+        "sorts": SORT_NAMES,
     }

@@ -19,6 +19,7 @@ LINK_EXPIRED = ("链接已过期", "此登录链接已过期（有效期 10 分�
 LINK_UNKNOWN = ("链接无效", "无法识别此登录链接。请在机器人中发送 /web 获取登录链接。")
 SIGNED_OUT = ("已退出登录", "您已退出登录。需要时请在机器人中发送 /web。")
 NOT_FOUND = ("未找到", "没有这件诉求，或它不在您可查看的范围内。")
+NOT_ROUTED = ("未能改派", "")  # the text is the refusal the bot would give
 FORBIDDEN = ("无权访问", "您没有访问此页面的权限，或登录已失效。请在机器人中发送 /web。")
 
 
