@@ -70,3 +70,11 @@ async def test_the_ledger_shows_the_last_30_days_unless_asked(
     asked = await _ledger(sessions, routing, clock, "from=2026-11-01&to=")
     assert _total(asked) == everything
     assert 'value="2026-11-01"' in asked
+    numbers = re.findall(r'href="/desk/item/(\d{6}-\d+)"', asked)
+    assert numbers == sorted(numbers, reverse=True)  # newest first until a sort is chosen
+    assert 'name="desc" value="1" checked' in asked
+    oldest = re.findall(
+        r'href="/desk/item/(\d{6}-\d+)"',
+        await _ledger(sessions, routing, clock, "from=2026-11-01&sort=received"),
+    )
+    assert oldest == sorted(numbers)

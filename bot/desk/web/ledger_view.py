@@ -61,7 +61,7 @@ def filter_of(q: Mapping[str, str], now: datetime, tz: ZoneInfo) -> LedgerFilter
         search=(q.get("search") or "")[:100] or None,
         overdue_only=q.get("overdue") == "1",
         sort=sort if sort in SORTS else "received",
-        descending=q.get("desc") == "1",
+        descending=q.get("desc") == "1" if "sort" in q else True,  # first look: newest first
         page=int(page) if page.isdigit() and len(page) < 7 else 1,
     )
 
