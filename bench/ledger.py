@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from bench.scale import seeded  # noqa: E402
+from bench.scale import print_table, seeded  # noqa: E402
 from bench.scale_seed import NOW, RECENT, Live  # noqa: E402
 from bot.context import Services  # noqa: E402
 from bot.desk.ledger import LedgerFilter, Scope, item_for, ledger_page, scope_of  # noqa: E402
@@ -142,18 +142,6 @@ async def _one_size(size: int, url: str | None, folder: Path) -> dict[str, float
         return await _measure(services, live, size)
 
 
-def _print_table(sizes: list[int], results: list[dict[str, float]]) -> None:
-    """Print milliseconds per operation per size and the ratio largest / smallest."""
-    head = "operation".ljust(38) + "".join(f"{s:>12,}" for s in sizes) + "     ratio"
-    print("\n" + head)
-    for name in OPERATIONS:
-        times = [r[name] * 1000 for r in results]
-        cells = "".join(f"{t:>10.1f}ms" for t in times)
-        ratio = times[-1] / times[0] if times[0] else float("nan")
-        mark = "" if ratio <= TARGET or name == ALL_TIME else f"   (over {TARGET:g})"
-        print(f"{name:<38}{cells}{ratio:>10.2f}{mark}")
-
-
 async def main() -> None:
     """Measure every size and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -164,7 +152,7 @@ async def main() -> None:
     print(f"{backend}: the desk's ledger pages at each size (target: ratio <= 5)", flush=True)
     with tempfile.TemporaryDirectory() as folder:
         results = [await _one_size(size, args.url, Path(folder)) for size in args.sizes]
-    _print_table(args.sizes, results)
+    print_table(args.sizes, results, OPERATIONS, TARGET, frozenset({ALL_TIME}))
 
 
 if __name__ == "__main__":

@@ -137,15 +137,21 @@ async def _wipe(url: str) -> None:
     await engine.dispose()
 
 
-def _print_table(sizes: list[int], results: list[dict[str, float]]) -> None:
+def print_table(
+    sizes: list[int],
+    results: list[dict[str, float]],
+    operations: tuple[str, ...] = OPERATIONS,
+    target: float = 2.0,
+    untargeted: frozenset[str] = frozenset(),
+) -> None:
     """Print milliseconds per operation per size and the ratio largest / smallest."""
     head = "operation".ljust(38) + "".join(f"{s:>12,}" for s in sizes) + "     ratio"
     print("\n" + head)
-    for name in OPERATIONS:
+    for name in operations:
         times = [r[name] * 1000 for r in results]
         cells = "".join(f"{t:>10.1f}ms" for t in times)
         ratio = times[-1] / times[0] if times[0] else float("nan")
-        mark = "" if ratio <= 2 else "   (over 2)"
+        mark = "" if ratio <= target or name in untargeted else f"   (over {target:g})"
         print(f"{name:<38}{cells}{ratio:>10.2f}{mark}")
 
 
@@ -163,7 +169,7 @@ async def main() -> None:
         results = []
         for size in args.sizes:
             results.append(await _one_size(size, args.url, Path(folder)))
-        _print_table(args.sizes, results)
+        print_table(args.sizes, results)
         if not args.skip_fanout:
             from bench.scale_fanout import fan_out
 

@@ -34,26 +34,29 @@ def summary_router(services: Services) -> APIRouter:
     router = APIRouter(prefix="/desk", include_in_schema=False)
     deps = services.deps
 
-    async def summary_of(request: Request) -> Summary:
-        """Compute the summary of the period the query string asks for."""
+    async def summary_of(request: Request) -> tuple[str, Summary] | None:
+        """Return the session's CSRF token and the period's summary, None for a non-admin."""
+        who = await allowed(request, services.desk, services.actors, Command.SUMMARY)
+        if who is None:
+            return None
         now = deps.clock.now()
         period = period_of(request.query_params, deps.tz, now)
-        return await compute_summary(
+        found = await compute_summary(
             deps.sessions, start=period.start, end=period.end, now=now, tz=deps.tz
         )
+        return who[0].csrf, found
 
     @router.get("/summary")
     async def summary(request: Request) -> Response:
         """Render the summary of a period (the last 30 days unless one is given)."""
-        who = await allowed(request, services.desk, services.actors, Command.SUMMARY)
-        if who is None:
+        if (admitted := await summary_of(request)) is None:
             return pages.message(pages.FORBIDDEN, 403)
-        found = await summary_of(request)
+        csrf, found = admitted
         names = Names.from_config(deps.config)
         return pages.render(
             "summary.html",
             title="试点小结",
-            csrf=who[0].csrf,
+            csrf=csrf,
             period=period_of(request.query_params, deps.tz, found.now).typed,
             label=period_label(found),
             summary=found,
@@ -70,11 +73,9 @@ def summary_router(services: Services) -> APIRouter:
     @router.get("/summary.png")
     async def chart(request: Request) -> Response:
         """Draw the period's chart (in a thread: drawing takes a while)."""
-        who = await allowed(request, services.desk, services.actors, Command.SUMMARY)
-        if who is None:
+        if (admitted := await summary_of(request)) is None:
             return pages.message(pages.FORBIDDEN, 403)
-        found = await summary_of(request)
-        png = await asyncio.to_thread(render_chart, found, Names.from_config(deps.config))
+        png = await asyncio.to_thread(render_chart, admitted[1], Names.from_config(deps.config))
         return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
 
     return router
