@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -29,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from bench.scale import print_table, seeded  # noqa: E402
+from bench.scale import print_table, seeded, timed  # noqa: E402
 from bench.scale_seed import NOW, RECENT, Live  # noqa: E402
 from bot.context import Services  # noqa: E402
 from bot.desk.ledger import LedgerFilter, Scope, item_for, ledger_page, scope_of  # noqa: E402
@@ -52,17 +50,6 @@ OPERATIONS = (
     ALL_TIME,
 )
 Step = Callable[[], Awaitable[object]]
-
-
-async def _timed(step: Step) -> float:
-    """Return the median seconds of RUNS runs after one warm-up run."""
-    await step()
-    times = []
-    for _ in range(RUNS):
-        began = time.perf_counter()
-        await step()
-        times.append(time.perf_counter() - began)
-    return statistics.median(times)
 
 
 def _page(services: Services, actor: Actor, query: dict[str, str]) -> Step:
@@ -133,7 +120,7 @@ async def _measure(services: Services, live: Live, size: int) -> dict[str, float
             OPERATIONS[5]: _item(services, admin, f"S{size // 2:09d}"),
             ALL_TIME: _read(services, LedgerFilter(), scope_of(admin)),
         }
-        return {name: await _timed(step) for name, step in steps.items()}
+        return {name: await timed(step) for name, step in steps.items()}
 
 
 async def _one_size(size: int, url: str | None, folder: Path) -> dict[str, float]:

@@ -56,7 +56,7 @@ OPERATIONS = (
 )
 
 
-async def _timed(step: Callable[[], Awaitable[object]]) -> float:
+async def timed(step: Callable[[], Awaitable[object]]) -> float:
     """Return the median seconds of RUNS runs after one warm-up run."""
     await step()
     times = []
@@ -98,7 +98,7 @@ async def _measure(services: Services, live: Live) -> dict[str, float]:
             services.deps.sessions, start=month, end=NOW, now=NOW, tz=services.deps.tz
         ),
     }
-    return {name: await _timed(step) for name, step in steps.items()}
+    return {name: await timed(step) for name, step in steps.items()}
 
 
 @asynccontextmanager
