@@ -36,7 +36,6 @@ from bot.desk.web.signin import COOKIE  # noqa: E402
 from bot.services.actors import Actor  # noqa: E402
 from bot.web.app import build_web_app  # noqa: E402
 
-RUNS = 5
 TARGET = 5.0
 HTTP = "first page over HTTP (admin)"
 ALL_TIME = "first page, all time (no target)"
