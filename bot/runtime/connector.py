@@ -12,6 +12,7 @@ from telegram import Bot, Update
 
 from bot.desk.web.auth import auth_router
 from bot.desk.web.ledger_view import ledger_router
+from bot.desk.web.photo_view import photo_router
 from bot.desk.web.record_view import record_router
 from bot.desk.web.summary_view import summary_router
 from bot.desk.web.triage_view import triage_router
@@ -87,6 +88,7 @@ class Connector:
             ledger_router(desk, actors, deps.sessions, deps.clock, lambda: deps.config, deps.tz)
         )
         routers += [factory(self._services) for factory in DESK_PAGES]
+        routers.append(photo_router(self._services, self._download))
         self.web = WebServer(build_web_app(routers), host, port)
         return await self.web.start()
 

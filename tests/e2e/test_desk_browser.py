@@ -7,6 +7,7 @@ department's item. Screenshots of each page are saved under the test's temporary
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -15,10 +16,11 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from PIL import Image
 from playwright import async_api as playwright
 
 from bot.clock import ManualClock
-from bot.demo.conversation import Person
+from bot.demo.conversation import Person, tracking_number
 from bot.services.routing import RoutingHolder
 from tests.e2e.harness import NOW, Harness, running_bot
 from tests.e2e.test_desk_pages import LINK, desk_env, to_triage
@@ -41,6 +43,13 @@ async def chromium() -> AsyncIterator[playwright.Browser]:
             yield browser
         finally:
             await browser.close()
+
+
+def streetlight_photo() -> bytes:
+    """Return a small real JPEG (the browser must be able to draw it)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 240), (230, 170, 60)).save(buffer, "JPEG", quality=70)
+    return buffer.getvalue()
 
 
 async def link_for(bot: Harness, person: Person) -> str:
@@ -73,7 +82,10 @@ async def test_a_person_works_the_desk_in_chromium(
         database_url, routing, http=True, env=desk_env(), clock=ManualClock(NOW)
     ) as bot:
         cast = await bot.enrol()
-        housing = await bot.submit(cast.deputy, "小区路灯坏了好几天 <b>请尽快</b>")
+        caption = "小区路灯坏了好几天 <b>请尽快</b>"
+        bot.fake.send_photo(cast.deputy.user_id, caption=caption, data=streetlight_photo())
+        bot.talk.press(cast.deputy, await bot.talk.expect(cast.deputy, "诉求预览"), "提交")
+        housing = tracking_number(await bot.talk.expect(cast.deputy, "已收到您的诉求"))
         ecology = await bot.submit(cast.other_deputy, "河道有人偷排污水，气味难闻")
         triage = await to_triage(bot, cast.deputy, "嗯嗯嗯")
         await bot.talk.expect(cast.admin, "系统未能自动分类")
@@ -107,6 +119,9 @@ async def test_a_person_works_the_desk_in_chromium(
         assert "办理记录" in shown
         assert "<b>请尽快</b>" in shown  # the deputy's HTML shows as text
         assert await page.locator("main b").count() == 0  # and never as markup
+        photo = page.locator("img[alt='现场图片']")
+        await photo.wait_for()
+        assert await photo.evaluate("img => img.complete && img.naturalWidth > 0")
         await shots.take(page, "item")
 
         await page.goto(f"{bot.web_url}/desk/triage")

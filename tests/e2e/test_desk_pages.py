@@ -7,7 +7,8 @@ import re
 import httpx
 
 from bot.clock import ManualClock
-from bot.demo.conversation import Person
+from bot.demo.conversation import Person, tracking_number
+from bot.fake_telegram.users import TINY_JPEG
 from bot.services.routing import RoutingHolder
 from tests.e2e.harness import NOW, Harness, free_port, running_bot
 
@@ -146,4 +147,33 @@ async def test_triage_route_needs_csrf_and_tells_everyone(
             assert retired.buttons() == []
             again = await admin.post(f"/desk/triage/{number}", data={**form, "csrf": csrf.group(1)})
             assert again.status_code == 409  # no longer in triage: the bot's refusal, no change
+        assert bot.bot_data.errors == []
+
+
+async def test_an_items_photo_shows_in_scope_only(
+    database_url: str, routing: RoutingHolder
+) -> None:
+    env = desk_env()
+    async with running_bot(
+        database_url, routing, http=True, env=env, clock=ManualClock(NOW)
+    ) as bot:
+        cast = await bot.enrol()
+        bot.fake.send_photo(cast.deputy.user_id, caption="小区路灯坏了，照片为证")
+        bot.talk.press(cast.deputy, await bot.talk.expect(cast.deputy, "诉求预览"), "提交")
+        with_photo = tracking_number(await bot.talk.expect(cast.deputy, "已收到您的诉求"))
+        without = await bot.submit(cast.deputy, "小区门口路灯不亮")
+        async with browser(bot) as deputy, browser(bot) as other, browser(bot) as nobody:
+            await sign_in(bot, deputy, cast.deputy)
+            await sign_in(bot, other, cast.other_deputy)
+            page = await deputy.get(f"/desk/item/{with_photo}")
+            assert f'src="/desk/item/{with_photo}/photo"' in page.text
+            photo = await deputy.get(f"/desk/item/{with_photo}/photo")
+            assert photo.status_code == 200
+            assert photo.content == TINY_JPEG
+            assert "src=" not in (await deputy.get(f"/desk/item/{without}")).text
+            assert (await deputy.get(f"/desk/item/{without}/photo")).status_code == 404
+            theirs = await other.get(f"/desk/item/{with_photo}/photo")
+            assert theirs.status_code == 403
+            assert theirs.content != TINY_JPEG
+            assert (await nobody.get(f"/desk/item/{with_photo}/photo")).status_code == 403
         assert bot.bot_data.errors == []
