@@ -26,7 +26,7 @@ from bot.services.summary_text import (
     rate_rows,
 )
 
-OVERDUE_SHOWN = 100  # the most overdue items listed (the ledger's 仅超时 lists them all)
+OVERDUE_SHOWN = 100  # the most overdue items listed on the page
 
 
 def summary_router(services: Services) -> APIRouter:
