@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import func, select
+
 from bot.app import build_application
 from bot.clock import Clock
 from bot.context import BotApplication, BotData
+from bot.db.models import OutboxMessage
 from bot.demo.conversation import Conversation, Person, invite_code, tracking_number
 from bot.fake_telegram import FakeTelegram
 from bot.runtime.lifecycle import polling
@@ -78,6 +82,24 @@ class Harness:
         self.talk.say(deputy, text)
         self.talk.press(deputy, await self.talk.expect(deputy, "诉求预览"), "提交")
         return tracking_number(await self.talk.expect(deputy, "已收到您的诉求"))
+
+    async def outbox_settled(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until no outbox row is pending: each sent message is recorded as sent.
+
+        The emulator shows a message when it handles the call, before its answer reaches the
+        bot; cutting the line in between makes the send ambiguous, and the bot sends again.
+        """
+        loop = asyncio.get_running_loop()
+        deadline, pending = loop.time() + timeout, None
+        while loop.time() < deadline:
+            async with self.bot_data.services.deps.sessions() as session:
+                pending = await session.scalar(
+                    select(func.count()).where(OutboxMessage.status == "pending")
+                )
+            if not pending:
+                return
+            await asyncio.sleep(0.02)
+        raise TimeoutError(f"{pending} outbox rows still pending after {timeout} s")
 
     async def enrol(self) -> Cast:
         """Invite and bind a deputy, three handlers (two in housing) and keep a stranger."""

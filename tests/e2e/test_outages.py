@@ -35,6 +35,7 @@ async def test_an_outage_of_the_bot_api_loses_nothing_and_pages_nobody(
         talk, fake = bot.talk, bot.fake
         talk.say(cast.deputy, f"{STREETLIGHT}（第一处）")
         first = await talk.expect(cast.deputy, "诉求预览")
+        await bot.outbox_settled()  # the outage starts once the preview is known to be sent
         if kind == "refused":
             await fake.go_offline()
         else:
