@@ -26,7 +26,7 @@ from bot.services.summary_text import Names, counts_line, period_label
 
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
 MAX_ROWS = 1_048_575  # a worksheet's rows below its header
-LEDGER_WIDTHS = (14, 17, 10, 6, 12, 12, 16, 8, 8, 17, 17, 17, 8, 40, 8, 8, 14, 60)
+LEDGER_WIDTHS = (14, 17, 10, 6, 12, 12, 16, 8, 8, 17, 17, 17, 8, 10, 40, 8, 8, 14, 60)
 EVENT_WIDTHS = (14, 17, 10, 10, 8, 8, 16, 40, 8)
 DEPUTY_WIDTHS = (10, 6, 12, 6, 6, 8, 6, 8, 6, 8, 12, 12, 30, 30, 40)
 
@@ -122,6 +122,7 @@ def ledger_values(row: LedgerRow, names: Names, tz: ZoneInfo) -> tuple[object, .
         _local(row.answered_at, tz),
         _local(row.deadline, tz),
         row.overdue_days,
+        row.ack_late_hours,
         row.answer,
         texts.RATINGS[row.rating] if row.rating else None,
         row.reopened,

@@ -139,6 +139,7 @@ class LedgerRow:
     answered_at: datetime | None
     deadline: datetime | None
     overdue_days: int
+    ack_late_hours: float | None  # waiting past the acknowledgement deadline, as the summary lists
     answer: str | None
     rating: Rating | None
     reopened: int
@@ -160,6 +161,7 @@ COLUMNS = (
     Item.acknowledged_at,
     Item.closed_at,
     Item.answer_due_at,
+    Item.ack_due_at,
     Item.answer,
     Item.rating,
     Item.reopen_count,
@@ -169,7 +171,8 @@ COLUMNS = (
 def _row(columns: Sequence[Any], now: datetime) -> LedgerRow:
     """Build a ledger row from the query's columns."""
     (item_id, number, received, deputy, level, district, topic, department, urgent, status,
-     acknowledged, closed, due, answer, rating, reopened, earlier, text) = columns  # fmt: skip
+     acknowledged, closed, due, ack_due, answer, rating, reopened, earlier,
+     text) = columns  # fmt: skip
     status = Status(status)
     return LedgerRow(
         item_id=item_id,
@@ -186,6 +189,7 @@ def _row(columns: Sequence[Any], now: datetime) -> LedgerRow:
         answered_at=closed if status is Status.CLOSED else None,
         deadline=due,
         overdue_days=overdue_days(status, due, closed, now),
+        ack_late_hours=ack_late_hours(status, ack_due or due, now),
         answer=answer,
         rating=Rating(rating) if rating else None,
         reopened=reopened,
@@ -205,6 +209,13 @@ def overdue_days(
     end = closed if status is Status.CLOSED and closed is not None else now
     late = (end - due).total_seconds()
     return math.ceil(late / 86400) if late > 0 else 0
+
+
+def ack_late_hours(status: Status, ack_due: datetime | None, now: datetime) -> float | None:
+    """Return the hours a routed item has waited past its acknowledgement deadline, or None."""
+    if status is not Status.ROUTED or ack_due is None or ack_due >= now:
+        return None
+    return round((now - ack_due).total_seconds() / 3600, 1)
 
 
 def ledger_query(flt: LedgerFilter, scope: Scope, now: datetime) -> Select[*tuple[Any, ...]]:

@@ -71,7 +71,7 @@ async def test_the_workbook_has_four_sheets_with_the_stored_numbers(
     header = [c.value for c in ledger[1]]
     assert header == list(texts.XLSX_LEDGER_HEADERS)
     assert ledger.freeze_panes == "A2"
-    assert ledger.auto_filter.ref == f"A1:R{ledger.max_row}"
+    assert ledger.auto_filter.ref == f"A1:S{ledger.max_row}"
     rows = {r[0]: r for r in ledger.iter_rows(min_row=2, values_only=True)}
     assert set(rows) == IN_PERIOD
     a1 = rows["A1"]
@@ -79,16 +79,22 @@ async def test_the_workbook_has_four_sheets_with_the_stored_numbers(
     assert a1[1] == START.astimezone(TZ).replace(tzinfo=None).replace(hour=1)
     assert a1[12] == 0  # closed (the seeds keep no answer time)
     assert (a1[5], a1[6], a1[8], a1[2], a1[3]) == (TOPIC, DEPARTMENT, "已办结", "代表1", "市")
-    assert rows["A7"][16] == "P1"  # a recurrence names the earlier item
+    assert rows["A7"][17] == "P1"  # a recurrence names the earlier item
     # A12 is open, due at +100 h, and NOW is +170 h: 70 h late is the 3rd day begun.
     assert rows["A12"][12] == 3
+    summary = await summarize(sessions)
+    waiting = {o.tracking_no: o.hours for o in summary.overdue}
+    # Routed and not acknowledged in time: the hours the summary lists, in the same column.
+    assert {no: row[13] for no, row in rows.items() if row[13] is not None} == {
+        no: hours for no, hours in waiting.items() if no in ("A4", "A9")
+    }
+    assert rows["A4"][13] == 136.0  # acknowledgement due at +34 h, NOW is +170 h
     events = list(book["事件"].iter_rows(min_row=2, values_only=True))
     in_period_events = sum(len(s.events) for s in SEEDS if s.no in IN_PERIOD)
     assert len(events) == in_period_events
     assert {e[2] for e in events} == {
         texts.EVENTS[k] for k in ("acknowledged", "answered", "rated", "reopened")
     }
-    summary = await summarize(sessions)
     figures = {r[0]: r[1] for r in book["汇总"].iter_rows(min_row=3, values_only=True) if r[0]}
     assert figures["收到诉求（件）"] == summary.received == 11
     assert figures["已办结（件）"] == summary.closed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import httpx
 
@@ -177,3 +178,24 @@ async def test_an_items_photo_shows_in_scope_only(
             assert theirs.content != TINY_JPEG
             assert (await nobody.get(f"/desk/item/{with_photo}/photo")).status_code == 403
         assert bot.bot_data.errors == []
+
+
+async def test_an_item_late_for_acknowledgement_shows_the_summarys_hours_in_the_ledger(
+    database_url: str, routing: RoutingHolder
+) -> None:
+    clock = ManualClock(NOW)
+    async with running_bot(database_url, routing, http=True, env=desk_env(), clock=clock) as bot:
+        cast = await bot.enrol()
+        number = await bot.submit(cast.deputy, "小区路灯坏了好几天，晚上很黑")
+        clock.advance(timedelta(days=3))  # nobody acknowledged it
+        async with browser(bot) as admin:
+            await sign_in(bot, admin, cast.admin)
+            summary = (await admin.get("/desk/summary")).text
+            listed = re.search(rf"{number}</a></td><td>[^<]*</td><td>([\d.]+)</td>", summary)
+            ledger = (await admin.get("/desk/ledger")).text
+            row = re.search(rf"{number}</a></td>(?:<td>[^<]*</td>){{5}}<td>([\d.]+)</td>", ledger)
+            item = (await admin.get(f"/desk/item/{number}")).text
+        assert listed is not None
+        assert row is not None
+        assert float(listed.group(1)) == float(row.group(1)) > 24
+        assert f"签收已超时 {row.group(1)} 小时" in item
