@@ -85,7 +85,8 @@ async def test_each_update_is_pushed_in_order_with_the_secret_and_polling_is_ref
     status, _ = await call(http, fake, "setWebhook", url=receiver.url, secret_token=SECRET)
     assert status == 200
     sent = [fake.send_text(ALICE, text) for text in ("one", "two", "three")]
-    await until(lambda: len(receiver.received) == 3)
+    # The receiver sees a push before the emulator has its answer: wait for both sides.
+    await until(lambda: len(receiver.received) == 3 and fake.webhook.pushed == 3)
     assert [u["message"]["text"] for u, _ in receiver.received] == ["one", "two", "three"]
     assert [u["message"]["message_id"] for u, _ in receiver.received] == [
         m["message_id"] for m in sent
@@ -107,7 +108,7 @@ async def test_a_refused_push_is_retried_until_accepted_and_the_next_waits_for_i
     await call(http, fake, "setWebhook", url=receiver.url, secret_token=SECRET)
     first = fake.send_text(ALICE, "first")
     fake.send_text(ALICE, "second")
-    await until(lambda: len(receiver.received) == 4)
+    await until(lambda: len(receiver.received) == 4 and len(fake.webhook.attempts) == 4)
     ids = receiver.ids()
     assert ids[:3] == [ids[0]] * 3
     assert ids[3] == ids[0] + 1
