@@ -24,7 +24,7 @@ import marisa_trie
 
 from classifier.jieba_import import jieba
 
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
 _MISSING: Any = object()
 
 
@@ -62,33 +62,48 @@ def _compile(text: str) -> tuple[marisa_trie.Trie, array[int]]:
     return trie, counts
 
 
-def _mapped(text: str, folder: Path, stem: str) -> tuple[marisa_trie.Trie, array[int]]:
-    """Map the trie from the cache folder, writing it (atomically, by rename) if missing."""
-    trie_file, counts_file = folder / f"{stem}.trie", folder / f"{stem}.freq"
-    if not trie_file.is_file():
-        trie, counts = _compile(text)
+def _logs(counts: array[int]) -> array[float]:
+    """Return the natural log of each word's count (the trailing total and length left out)."""
+    return array("d", map(math.log, counts[:-2]))
+
+
+def _mapped(
+    source: Path, folder: Path, stem: str
+) -> tuple[marisa_trie.Trie, array[int], array[float]]:
+    """Map the trie from the cache folder, writing its files (atomically, by rename) if missing."""
+    files = {suffix: folder / f"{stem}{suffix}" for suffix in (".freq", ".logs", ".trie")}
+    if not files[".trie"].is_file():
+        trie, counts = _compile(source.read_text(encoding="utf-8"))
         staged = folder / f"{stem}.{os.getpid()}.part"
         trie.save(str(staged.with_suffix(".trie")))
         staged.with_suffix(".freq").write_bytes(counts.tobytes())
-        staged.with_suffix(".freq").replace(counts_file)
-        staged.with_suffix(".trie").replace(trie_file)
-    counts = array("q")
-    counts.frombytes(counts_file.read_bytes())
-    return marisa_trie.Trie().mmap(str(trie_file)), counts
+        staged.with_suffix(".logs").write_bytes(_logs(counts).tobytes())
+        for suffix, final in files.items():  # the trie last: it says the others are there
+            staged.with_suffix(suffix).replace(final)
+    counts, logs = array("q"), array("d")
+    counts.frombytes(files[".freq"].read_bytes())
+    logs.frombytes(files[".logs"].read_bytes())
+    return marisa_trie.Trie().mmap(str(files[".trie"])), counts, logs
 
 
 @cache
 def base_dictionary() -> BaseDictionary:
-    """Map jieba's dictionary from the cache folder (built on first use; if unwritable, kept)."""
-    with jieba.get_dict_file() as handle:
-        text = handle.read().decode("utf-8")
-    digest = hashlib.sha256(f"{CACHE_VERSION}\n{text}".encode()).hexdigest()[:16]
+    """Map jieba's dictionary from the cache folder (built on first use; if unwritable, kept).
+
+    The cache is named after jieba's version and its dict.txt's size and time, so a start
+    reads only the prepared files, not the 5 MB dictionary.
+    """
+    source = Path(jieba.__file__).with_name(jieba.DEFAULT_DICT_NAME)
+    stat = source.stat()
+    key = f"{CACHE_VERSION}:{jieba.__version__}:{stat.st_size}:{stat.st_mtime_ns}"
+    stem = f"deputybot-jieba-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
     try:
-        trie, counts = _mapped(text, Path(tempfile.gettempdir()), f"deputybot-jieba-{digest}")
+        trie, counts, logs = _mapped(source, Path(tempfile.gettempdir()), stem)
     except OSError:
-        trie, counts = _compile(text)
+        trie, counts = _compile(source.read_text(encoding="utf-8"))
+        logs = _logs(counts)
     longest, total = counts.pop(), counts.pop()
-    return BaseDictionary(trie, array("d", map(math.log, counts)), counts, total, longest)
+    return BaseDictionary(trie, logs, counts, total, longest)
 
 
 class Frequencies:

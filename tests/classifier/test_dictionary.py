@@ -88,5 +88,6 @@ def test_the_dictionary_is_mapped_once_and_built_in_memory_where_it_cannot_be_ca
     assert (len(kept.trie), kept.total, kept.longest) == (len(base.trie), base.total, 16)
     monkeypatch.setattr("tempfile.gettempdir", lambda: str(tmp_path))
     fresh = base_dictionary.__wrapped__()
-    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".freq", ".trie"]
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".freq", ".logs", ".trie"]
     assert fresh.freqs == base.freqs
+    assert fresh.logs == kept.logs  # read from the file as computed in memory
