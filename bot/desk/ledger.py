@@ -340,3 +340,14 @@ async def item_for(
     events = [event async for event in event_stream(session, only, scope, now, item_id=row.item_id)]
     photo = await session.scalar(select(Item.photo_file_id).where(Item.id == row.item_id))
     return ItemView(row, events, photo)
+
+
+async def photo_of(session: AsyncSession, number: str, scope: Scope) -> tuple[bool, str | None]:
+    """Return whether the scope holds a submitted item with this number, and its photo's id."""
+    query = (
+        select(Item.photo_file_id)
+        .outerjoin(Member, Member.id == Item.deputy_id)
+        .where(scope.condition(), Item.status.in_(sorted(SUBMITTED)), Item.tracking_no == number)
+    )
+    found = (await session.execute(query)).first()
+    return (True, found[0]) if found is not None else (False, None)

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bench.scale_seed import NOW, seed
 from bot.clock import ManualClock
 from bot.context import Services
-from bot.desk.ledger import LedgerFilter, item_for, ledger_page, scope_of
+from bot.desk.ledger import LedgerFilter, item_for, ledger_page, photo_of, scope_of
 from bot.desk.web.ledger_view import filter_of
 from bot.domain.rules import Action
 from bot.domain.states import Status
@@ -103,6 +103,12 @@ async def _item(services: Services, actor: Actor, number: str) -> object:
         return await item_for(session, number, scope_of(actor), NOW)
 
 
+async def _photo(services: Services, actor: Actor, number: str) -> object:
+    """Look up one item's photo as the actor."""
+    async with services.deps.sessions() as session:
+        return await photo_of(session, number, scope_of(actor))
+
+
 async def test_everyday_operations_read_live_rows_through_indexes(services: Services) -> None:
     admin = await services.actors.resolve(900)
     handler = await services.actors.resolve(201)
@@ -130,6 +136,7 @@ async def test_everyday_operations_read_live_rows_through_indexes(services: Serv
             services, handler, LedgerFilter(start=month, status=Status.ROUTED, sort="deadline")
         ),
         "an item": lambda: _item(services, handler, f"S{3_000 + 50:09d}"),
+        "an item's photo": lambda: _photo(services, handler, f"S{3_000 + 50:09d}"),
         # The desk's pages as GET /desk/ledger reads them: without a period, the last 30 days.
         "desk first page": lambda: _ledger(services, admin, filter_of({}, NOW, tz)),
         "desk handler's page": lambda: _ledger(services, handler, filter_of({}, NOW, tz)),

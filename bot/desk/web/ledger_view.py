@@ -138,8 +138,7 @@ def ledger_router(
         async with sessions() as s:
             view = await item_for(s, number[:24], scope, clock.now())
         if view is None:  # outside a member's scope, or missing: the same refusal
-            status = 404 if scope is EVERYTHING else 403
-            return pages.message(pages.NOT_FOUND, status, csrf=signed.csrf)
+            return pages.not_found(scope is EVERYTHING, csrf=signed.csrf)
         return pages.render(
             "item.html", title=view.row.number, view=view, csrf=signed.csrf, **_labels(config, tz)
         )

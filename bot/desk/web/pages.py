@@ -43,3 +43,8 @@ def message(page: tuple[str, str], status: int, csrf: str | None = None) -> HTML
     """Return a page that only says something (a refusal, a stale link)."""
     title, text = page
     return render("message.html", status, title=title, text=text, csrf=csrf)
+
+
+def not_found(everything: bool, csrf: str | None = None) -> HTMLResponse:
+    """Refuse a missing item: 404 for who sees everything, else 403, as for one out of scope."""
+    return message(NOT_FOUND, 404 if everything else 403, csrf=csrf)

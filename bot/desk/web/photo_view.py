@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from bot.context import Services
-from bot.desk.ledger import EVERYTHING, item_for, scope_of
+from bot.desk.ledger import EVERYTHING, photo_of, scope_of
 from bot.desk.web import pages
 from bot.desk.web.auth import member_of
 from bot.web.media import Download
@@ -28,14 +28,15 @@ def photo_router(services: Services, download: Download) -> APIRouter:
             return pages.message(pages.FORBIDDEN, 403)
         scope = scope_of(who[1])
         async with deps.sessions() as session:
-            view = await item_for(session, number[:24], scope, deps.clock.now())
-        if view is None or not view.photo_file_id:
-            status = 403 if view is None and scope is not EVERYTHING else 404
-            return pages.message(pages.NOT_FOUND, status)
+            found, file_id = await photo_of(session, number[:24], scope)
+        if not found:
+            return pages.not_found(scope is EVERYTHING)
+        if file_id is None:
+            return pages.message(pages.NOT_FOUND, 404)
         try:
-            data = await download(view.photo_file_id)
+            data = await download(file_id)
         except Exception as exc:  # Telegram away: the page can be reloaded
-            logger.warning("photo of %s not fetched: %s", view.row.number, type(exc).__name__)
+            logger.warning("photo of %s not fetched: %s", number[:24], type(exc).__name__)
             return Response(status_code=503)
         return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private"})
 
