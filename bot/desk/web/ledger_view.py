@@ -23,9 +23,10 @@ from bot.desk.ledger import EVERYTHING, SORTS, LedgerFilter, item_for, ledger_pa
 from bot.desk.web import pages
 from bot.desk.web.auth import member_of
 from bot.desk.web.forms import day, period_of
-from bot.desk.web.signin import SignIn
-from bot.domain.states import Role, Status
-from bot.services.actors import ActorDirectory
+from bot.desk.web.signin import Signed, SignIn
+from bot.domain.permissions import Command
+from bot.domain.states import Status
+from bot.services.actors import Actor, ActorDirectory
 from bot.services.summary import compute_summary
 from bot.services.summary_text import Names
 from classifier.model import RoutingConfig
@@ -77,14 +78,19 @@ def ledger_router(
     """Return the ledger's route; strangers and revoked members get 403."""
     router = APIRouter(prefix="/desk", include_in_schema=False)
 
+    async def view_of(request: Request) -> tuple[Signed, Actor, LedgerFilter, datetime] | None:
+        """Return who asks for which view of the ledger, and when; None for a stranger."""
+        if (who := await member_of(request, signin, actors)) is None:
+            return None
+        now = clock.now()
+        return *who, filter_of(request.query_params, now, tz), now
+
     @router.get("/ledger")
     async def ledger(request: Request) -> Response:
         """Render one page of the ledger with its counts."""
-        if (who := await member_of(request, signin, actors)) is None:
+        if (asked := await view_of(request)) is None:
             return pages.message(pages.FORBIDDEN, 403)
-        signed, actor = who
-        now = clock.now()
-        flt = filter_of(request.query_params, now, tz)
+        signed, actor, flt, now = asked
         async with sessions() as s:
             found = await ledger_page(s, flt, scope_of(actor), now)
         return pages.render(
@@ -101,14 +107,12 @@ def ledger_router(
 
     @router.get("/ledger.xlsx")
     async def download(request: Request) -> Response:
-        """Send the filtered view as a workbook (汇总 for administrators, who see everything)."""
-        if (who := await member_of(request, signin, actors)) is None:
+        """Send the filtered view as a workbook (汇总 for those who may read the summary)."""
+        if (asked := await view_of(request)) is None:
             return pages.message(pages.FORBIDDEN, 403)
-        _, actor = who
-        now = clock.now()
-        flt = filter_of(request.query_params, now, tz)
+        _, actor, flt, now = asked
         summary = None
-        if actor.role is Role.ADMIN and flt.start is not None and flt.end is not None:
+        if actor.may(Command.SUMMARY) and flt.start is not None and flt.end is not None:
             summary = await compute_summary(sessions, start=flt.start, end=flt.end, now=now, tz=tz)
         handle, name = tempfile.mkstemp(suffix=".xlsx", prefix="deputybot-desk-")
         os.close(handle)
