@@ -1,4 +1,4 @@
-"""Read the desk's query strings: dates typed as YYYY-MM-DD, periods, whole numbers."""
+"""Read the desk's query strings: dates typed as YYYY-MM-DD, and periods."""
 
 from __future__ import annotations
 
@@ -17,12 +17,6 @@ def day(value: str | None, tz: ZoneInfo, after: int = 0) -> datetime | None:
     except ValueError:
         return None
     return datetime.combine(found + timedelta(days=after), time(), tz)
-
-
-def whole(value: str | None, default: int) -> int:
-    """Return a small positive whole number typed in a query string, or the default."""
-    text = value or ""
-    return int(text) if text.isdigit() and 0 < len(text) < 7 and int(text) > 0 else default
 
 
 @dataclass(frozen=True)

@@ -158,12 +158,8 @@ def _with_page(request: Request, page: int) -> str:
 def _labels(config: Callable[[], RoutingConfig], tz: ZoneInfo) -> dict[str, Any]:
     """Return what templates need to show codes as names, and times in local time."""
     names = Names.from_config(config())
-
-    def local(moment: datetime | None) -> str:
-        return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
-
     return {
-        "local": local,
+        "local": pages.local_time(tz),
         "topic": names.topic,
         "department": names.department,
         "statuses": texts.STATUS,

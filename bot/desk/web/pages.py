@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from fastapi.responses import HTMLResponse
 
@@ -21,6 +24,15 @@ SIGNED_OUT = ("已退出登录", "您已退出登录。需要时请在机器人�
 NOT_FOUND = ("未找到", "没有这件诉求，或它不在您可查看的范围内。")
 NOT_ROUTED = ("未能改派", "")  # the text is the refusal the bot would give
 FORBIDDEN = ("无权访问", "您没有访问此页面的权限，或登录已失效。请在机器人中发送 /web。")
+
+
+def local_time(tz: ZoneInfo) -> Callable[[datetime | None], str]:
+    """Return how pages show a moment: its local date and minute, or nothing."""
+
+    def local(moment: datetime | None) -> str:
+        return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    return local
 
 
 @cache

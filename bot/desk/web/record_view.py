@@ -12,14 +12,13 @@ from fastapi.responses import Response
 from bot import texts
 from bot.context import Services
 from bot.db.models import Member
-from bot.desk.ledger import LedgerFilter, scope_of
+from bot.desk.ledger import EVERYTHING, LedgerFilter, scope_of
 from bot.desk.record import DeputyRecord, deputy_record, deputy_records
 from bot.desk.web import pages
 from bot.desk.web.auth import allowed
 from bot.desk.web.forms import Period, period_of
 from bot.domain.permissions import Command
 from bot.domain.states import Rating, Role
-from bot.services.actors import Actor
 from bot.services.summary_text import Names, hours_text, ranked
 from classifier.model import RoutingConfig
 
@@ -63,14 +62,16 @@ def record_router(services: Services) -> APIRouter:
         if who is None:
             return pages.message(pages.FORBIDDEN, 403)
         signed, actor = who
-        wanted = _deputy_id(actor, member_id)
+        scope = scope_of(actor)  # everything, or a deputy's own items
+        wanted = int(member_id) if member_id.isdigit() and len(member_id) < 12 else None
+        if scope.deputy_id is not None and wanted != scope.deputy_id:
+            wanted = None
         now = deps.clock.now()
         period = period_of(request.query_params, deps.tz, now, year=True)
         async with deps.sessions() as session:
             deputy = await session.get(Member, wanted) if wanted is not None else None
-            if deputy is None or deputy.role != Role.DEPUTY:  # a deputy: as if missing
-                status = 403 if actor.role is Role.DEPUTY else 404
-                return pages.message(pages.NOT_FOUND, status, csrf=signed.csrf)
+            if deputy is None or deputy.role != Role.DEPUTY:  # another's: as if missing
+                return pages.not_found(scope is EVERYTHING, csrf=signed.csrf)
             flt = LedgerFilter(start=period.start, end=period.end)
             found = await deputy_record(session, deputy.id, flt, now)
         return pages.render(
@@ -78,14 +79,6 @@ def record_router(services: Services) -> APIRouter:
         )
 
     return router
-
-
-def _deputy_id(actor: Actor, typed: str) -> int | None:
-    """Return whose record may be shown: a deputy only ever their own."""
-    if actor.role is Role.DEPUTY:
-        own = actor.member.id if actor.member else None
-        return own if typed in (str(own), "me") else None
-    return int(typed) if typed.isdigit() and len(typed) < 12 else None
 
 
 async def _first(records: AsyncGenerator[DeputyRecord], count: int) -> list[DeputyRecord]:

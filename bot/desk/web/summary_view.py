@@ -12,7 +12,7 @@ from bot import texts
 from bot.context import Services
 from bot.desk.web import pages
 from bot.desk.web.auth import allowed
-from bot.desk.web.forms import period_of
+from bot.desk.web.forms import Period, period_of
 from bot.domain.permissions import Command
 from bot.services.chart import render_chart
 from bot.services.summary import Summary, compute_summary
@@ -34,8 +34,8 @@ def summary_router(services: Services) -> APIRouter:
     router = APIRouter(prefix="/desk", include_in_schema=False)
     deps = services.deps
 
-    async def summary_of(request: Request) -> tuple[str, Summary] | None:
-        """Return the session's CSRF token and the period's summary, None for a non-admin."""
+    async def summary_of(request: Request) -> tuple[str, Period, Summary] | None:
+        """Return the session's CSRF token, the period and its summary; None for a non-admin."""
         who = await allowed(request, services.desk, services.actors, Command.SUMMARY)
         if who is None:
             return None
@@ -44,20 +44,20 @@ def summary_router(services: Services) -> APIRouter:
         found = await compute_summary(
             deps.sessions, start=period.start, end=period.end, now=now, tz=deps.tz
         )
-        return who[0].csrf, found
+        return who[0].csrf, period, found
 
     @router.get("/summary")
     async def summary(request: Request) -> Response:
         """Render the summary of a period (the last 30 days unless one is given)."""
         if (admitted := await summary_of(request)) is None:
             return pages.message(pages.FORBIDDEN, 403)
-        csrf, found = admitted
+        csrf, period, found = admitted
         names = Names.from_config(deps.config)
         return pages.render(
             "summary.html",
             title="试点小结",
             csrf=csrf,
-            period=period_of(request.query_params, deps.tz, found.now).typed,
+            period=period.typed,
             label=period_label(found),
             summary=found,
             rates=rate_rows(found),
@@ -75,7 +75,7 @@ def summary_router(services: Services) -> APIRouter:
         """Draw the period's chart (in a thread: drawing takes a while)."""
         if (admitted := await summary_of(request)) is None:
             return pages.message(pages.FORBIDDEN, 403)
-        png = await asyncio.to_thread(render_chart, admitted[1], Names.from_config(deps.config))
+        png = await asyncio.to_thread(render_chart, admitted[2], Names.from_config(deps.config))
         return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
 
     return router

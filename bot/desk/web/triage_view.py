@@ -54,7 +54,7 @@ def triage_router(services: Services) -> APIRouter:
             departments=deps.config.departments,
             done=done,
             empty=texts.TRIAGE_EMPTY,
-            local=lambda moment: moment.astimezone(deps.tz).strftime("%Y-%m-%d %H:%M"),
+            local=pages.local_time(deps.tz),
         )
 
     @router.post("/triage/{number}")
