@@ -16,12 +16,15 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from bot.domain.hotline import NEEDS_TEXT, REPORT_NAMES, Report
 
 MAX_TEXT = 4000
+# Every model's validator is built on its first use (defer_build), not at start-up.
 
 
 class PlatformEvent(BaseModel):
     """One progress report from the platform about a work order."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="ignore", frozen=True, str_strip_whitespace=True, defer_build=True
+    )
 
     event_id: str = Field(
         min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$",
@@ -67,13 +70,15 @@ class PlatformEvent(BaseModel):
 class PlatformEvents(BaseModel):
     """What the platform answers when asked for a work order's events (the poll)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     events: list[PlatformEvent] = Field(default_factory=list)
 
 
 class Answer(BaseModel):
     """The answer to every request, both ways."""
+
+    model_config = ConfigDict(defer_build=True)
 
     success: bool
     code: str = Field(description="ok, duplicate, late, or why the request was refused")
