@@ -89,6 +89,7 @@ async def test_a_refused_work_order_is_set_aside_and_told_to_the_administrators(
         assert [r.code for r in platform.orders()] == [later]
         note = await bot.talk.expect(cast.admin, "12345平台拒收")
         assert refused in (note.text or "")
+        assert await settled_states(bot, {"failed": 1, "sent": 1}) == {"failed": 1, "sent": 1}
         async with bot.bot_data.services.deps.sessions() as session:
             rows = (
                 await session.execute(select(HotlineMessage).order_by(HotlineMessage.id))
