@@ -45,6 +45,7 @@ OPERATIONS = (
     "filtered page (housing, routed)",
     "handler's first page (department)",
     "text search page",
+    "overdue only (open ones of any age)",
     "one item's page",
     ALL_TIME,
 )
@@ -116,7 +117,8 @@ async def _measure(services: Services, live: Live, size: int) -> dict[str, float
             OPERATIONS[2]: _page(services, admin, {"department": "housing", "status": "routed"}),
             OPERATIONS[3]: _page(services, handler, {}),
             OPERATIONS[4]: _page(services, admin, {"search": searched}),
-            OPERATIONS[5]: _item(services, admin, f"S{size // 2:09d}"),
+            OPERATIONS[5]: _page(services, admin, {"overdue": "1"}),
+            OPERATIONS[6]: _item(services, admin, f"S{size // 2:09d}"),
             ALL_TIME: _read(services, LedgerFilter(), scope_of(admin)),
         }
         return {name: await timed(step) for name, step in steps.items()}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -80,6 +80,7 @@ class LedgerFilter:
     district: str | None = None
     level: str | None = None
     overdue_only: bool = False
+    open_overdue_any_age: bool = False  # with overdue_only: the period bounds late answers only
     search: str | None = None  # a piece of the text (`%` and `_` match themselves)
     sort: str = "received"  # one of SORTS
     descending: bool = False
@@ -89,10 +90,15 @@ class LedgerFilter:
     def conditions(self, now: datetime) -> list[ColumnElement[bool]]:
         """Return the SQL conditions of the filter (submitted items only; Member joined)."""
         found: list[ColumnElement[bool]] = [Item.status.in_(sorted(SUBMITTED))]
-        if self.start is not None:
-            found.append(Item.submitted_at >= self.start)
-        if self.end is not None:
-            found.append(Item.submitted_at < self.end)
+        received = self.received()
+        if not self.overdue_only:
+            found.extend(received)
+        elif self.open_overdue_any_age:  # two index searches (an OR lets SQLite walk history)
+            still_open = select(Item.id).where(still_open_overdue(now))
+            late = select(Item.id).where(answered_late(), *received)
+            found.append(Item.id.in_(union_all(still_open, late)))
+        else:
+            found.extend([overdue(now), *received])
         for column, value in (
             (Item.department, self.department),
             (Item.status, self.status),
@@ -104,8 +110,15 @@ class LedgerFilter:
                 found.append(column == value)
         if self.search:
             found.append(Item.text.contains(self.search, autoescape=True))
-        if self.overdue_only:
-            found.append(overdue(now))
+        return found
+
+    def received(self) -> list[ColumnElement[bool]]:
+        """Return the conditions of an item received in [start, end)."""
+        found: list[ColumnElement[bool]] = []
+        if self.start is not None:
+            found.append(Item.submitted_at >= self.start)
+        if self.end is not None:
+            found.append(Item.submitted_at < self.end)
         return found
 
     def order(self) -> list[Any]:
@@ -116,9 +129,17 @@ class LedgerFilter:
 
 def overdue(now: datetime) -> ColumnElement[bool]:
     """Return the condition of an item answered late, or open past its answer deadline."""
-    late_answer = and_(Item.status == Status.CLOSED, Item.closed_at > Item.answer_due_at)
-    still_open = and_(Item.status.in_(sorted(OPEN)), Item.answer_due_at < now)
-    return or_(late_answer, still_open)
+    return or_(answered_late(), still_open_overdue(now))
+
+
+def answered_late() -> ColumnElement[bool]:
+    """Return the condition of an item closed after its answer deadline."""
+    return and_(Item.status == Status.CLOSED, Item.closed_at > Item.answer_due_at)
+
+
+def still_open_overdue(now: datetime) -> ColumnElement[bool]:
+    """Return the condition of an item still open past its answer deadline."""
+    return and_(Item.status.in_(sorted(OPEN)), Item.answer_due_at < now)
 
 
 @dataclass(frozen=True)

@@ -144,6 +144,10 @@ async def test_everyday_operations_read_live_rows_through_indexes(services: Serv
             services, admin, filter_of({"department": "housing", "status": "routed"}, NOW, tz)
         ),
         "desk search": lambda: _ledger(services, admin, filter_of({"search": "第4000处"}, NOW, tz)),
+        "desk overdue only": lambda: _ledger(services, admin, filter_of({"overdue": "1"}, NOW, tz)),
+        "desk handler's overdue": lambda: _ledger(
+            services, handler, filter_of({"overdue": "1"}, NOW, tz)
+        ),
         "/record": lambda: services.records.record(deputy, who="", chat_id=101),
     }
     failures = []

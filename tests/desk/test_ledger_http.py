@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import httpx
 
 from bot.clock import ManualClock
+from bot.db.models import Item
 from bot.db.sessions import Sessions
 from bot.desk.web.ledger_view import filter_of, ledger_router
 from bot.desk.web.signin import COOKIE, SignIn
@@ -63,13 +64,14 @@ async def test_the_ledger_shows_the_last_30_days_unless_asked(
     now = await _ledger(sessions, routing, clock, "")
     assert _total(now) == everything > 0  # every seeded item is of the last two weeks
     today = NOW.astimezone(TZ).date()
-    assert f'value="{today - timedelta(days=29)}"' in now
-    assert f'value="{today}"' in now
+    assert f"最近30天（{today - timedelta(days=29)} 至 {today}）" in now
+    assert 'name="from" value=""' in now  # the form sends no period unless one is chosen
     clock.advance(timedelta(days=60))
     assert _total(await _ledger(sessions, routing, clock, "")) == 0
     asked = await _ledger(sessions, routing, clock, "from=2026-11-01&to=")
     assert _total(asked) == everything
     assert 'value="2026-11-01"' in asked
+    assert "最近30天" not in asked
     numbers = re.findall(r'href="/desk/item/(\d{6}-\d+)"', asked)
     assert numbers == sorted(numbers, reverse=True)  # newest first until a sort is chosen
     assert 'name="desc" value="1" checked' in asked
@@ -78,3 +80,39 @@ async def test_the_ledger_shows_the_last_30_days_unless_asked(
         await _ledger(sessions, routing, clock, "from=2026-11-01&sort=received"),
     )
     assert oldest == sorted(numbers)
+
+
+def _numbers(page: str) -> set[str]:
+    """Return the item numbers a ledger page lists."""
+    return set(re.findall(r'href="/desk/item/([^"]+)"', page))
+
+
+async def test_overdue_only_lists_open_overdue_items_of_any_age(
+    sessions: Sessions, routing: RoutingHolder
+) -> None:
+    async with sessions.begin() as session:  # one item answered a day after its deadline
+        session.add(
+            Item(
+                tracking_no="L1", status="closed", deputy_id=1, source_chat_id=1001,
+                source_message_id=99, text="诉求 L1", topic="education", department="education",
+                created_at=NOW - timedelta(days=3), submitted_at=NOW - timedelta(days=3),
+                answer_due_at=NOW - timedelta(days=2), closed_at=NOW - timedelta(days=1),
+            )
+        )  # fmt: skip
+    clock = ManualClock(NOW)
+    recent = await _ledger(sessions, routing, clock, "overdue=1")
+    assert "L1" in _numbers(recent)
+    assert _numbers(recent) == _numbers(
+        await _ledger(sessions, routing, clock, "from=2000-01-01&overdue=1")
+    )
+    clock.advance(timedelta(days=60))  # every seeded item was received over 30 days ago
+    default = await _ledger(sessions, routing, clock, "overdue=1")
+    ever = _numbers(await _ledger(sessions, routing, clock, "from=2000-01-01&overdue=1"))
+    closed = _numbers(await _ledger(sessions, routing, clock, "from=2000-01-01&status=closed"))
+    assert ever & closed == {"L1"}  # answered late
+    assert _numbers(default) == ever - closed != set()  # still open: shown however old
+    assert "未办结的超期事项不限收到日期" in default
+    typed = await _ledger(
+        sessions, routing, clock, f"from={(NOW + timedelta(days=40)).date()}&overdue=1"
+    )
+    assert _numbers(typed) == set()  # a chosen period bounds them all

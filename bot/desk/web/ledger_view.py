@@ -35,19 +35,29 @@ SORT_NAMES = {"received": "收到时间", "number": "编号", "deadline": "答�
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def typed_period(q: Mapping[str, str]) -> dict[str, str]:
+    """Return the period fields as typed (empty when not)."""
+    return {key: q.get(key, "")[:10] for key in ("from", "to")}
+
+
 def ledger_period(q: Mapping[str, str], now: datetime, tz: ZoneInfo) -> dict[str, str]:
     """Return the period fields as typed, or the last 30 days when both are empty.
 
     Without a period the ledger's count would grow with the history; one typed side is kept
     open-ended, as asked.
     """
-    typed = {key: q.get(key, "")[:10] for key in ("from", "to")}
+    typed = typed_period(q)
     return typed if any(typed.values()) else period_of({}, tz, now).typed
 
 
 def filter_of(q: Mapping[str, str], now: datetime, tz: ZoneInfo) -> LedgerFilter:
-    """Read the ledger's filter from the query string; unknown values are ignored."""
+    """Read the ledger's filter from the query string; unknown values are ignored.
+
+    Without a typed period, 仅答复超期 still lists every open item past its deadline, however
+    old: the default 30 days bound the late answers only.
+    """
     period = ledger_period(q, now, tz)
+    typed = any(typed_period(q).values())
     status = q.get("status") or None
     page = q.get("page", "1")
     sort = q.get("sort") or "received"
@@ -61,6 +71,7 @@ def filter_of(q: Mapping[str, str], now: datetime, tz: ZoneInfo) -> LedgerFilter
         level=q.get("level") or None,
         search=(q.get("search") or "")[:100] or None,
         overdue_only=q.get("overdue") == "1",
+        open_overdue_any_age=not typed,
         sort=sort if sort in SORTS else "received",
         descending=q.get("desc") == "1" if "sort" in q else True,  # first look: newest first
         page=int(page) if page.isdigit() and len(page) < 7 else 1,
@@ -102,6 +113,7 @@ def ledger_router(
             query=request.url.query,
             page_query=lambda page: _with_page(request, page),
             period=ledger_period(request.query_params, now, tz),
+            typed=typed_period(request.query_params),
             **_labels(config, tz),
         )
 
