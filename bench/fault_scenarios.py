@@ -400,15 +400,8 @@ async def _deleted_card(fake: FakeTelegram, deputy: int, preview: BotMessage) ->
     fake.press_button(deputy, preview.message_id, "提交")
     card = await fake.wait_for(HOUSING_EXTRA, lambda m: "新派单" in m.text, timeout=30, after=mark)
     fake.user_deletes(HOUSING_EXTRA, card.message_id)
-    colleague = next(
-        m.chat_id
-        for m in fake.messages
-        if m.chat_id != HOUSING_EXTRA and m.history[0].startswith("🆕 新派单")
-        and card.text.split("\n")[0] in m.history[0]
-    )  # fmt: skip
-    own = next(
-        m for m in reversed(fake.chat(colleague)) if card.text.split("\n")[0] in m.history[0]
-    )
+    own = await _colleagues_copy(fake, card.text.split("\n")[0])
+    colleague = own.chat_id
     fake.press_button(colleague, own.message_id, "签收")
     note = await fake.wait_for(HOUSING_EXTRA, lambda m: "签收" in m.text, timeout=30, after=mark)
     return await _row(
@@ -417,6 +410,20 @@ async def _deleted_card(fake: FakeTelegram, deputy: int, preview: BotMessage) ->
         HOUSING_EXTRA,
         f"sent anew: {note.text[:24]!r}",
     )
+
+
+async def _colleagues_copy(fake: FakeTelegram, heading: str, seconds: float = 30.0) -> BotMessage:
+    """Return another housing handler's copy of a card (chats are sent to four at a time)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while True:
+        for m in fake.messages:
+            first = m.history[0]
+            if m.chat_id != HOUSING_EXTRA and first.startswith("🆕 新派单") and heading in first:
+                return m
+        if loop.time() > deadline:
+            raise TimeoutError(f"no colleague got the card {heading!r} in {seconds:g} s")
+        await asyncio.sleep(0.05)
 
 
 async def _long_card(fake: FakeTelegram, deputy: int) -> Row:
